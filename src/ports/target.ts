@@ -1,0 +1,66 @@
+/**
+ * A target is a cluster (or a single component) under test: a set of port implementations
+ * plus the capabilities it declares. Scenarios name the capabilities they need with tags
+ * such as `@cap:etcd-cluster`; a scenario whose capability the target lacks is reported as
+ * "not applicable" (the target can never offer it) or "not implemented yet" (the reference
+ * will offer it but the part is not built), never as passed.
+ */
+import type { CriRuntimeFactory } from './cri.ts';
+import type { EtcdClusterFactory } from './etcd.ts';
+import type { Faults } from './faults.ts';
+import type { KubeApi } from './kube-api.ts';
+import type { Network } from './network.ts';
+import type { Topology } from './topology.ts';
+
+/** Capability names; the catalogue in features/claims.yaml uses the same words. */
+export const CAPABILITIES = [
+  'kube-api', // a Kubernetes API server to talk to
+  'kubectl', // a real kubectl binary can drive the target
+  'nodes', // worker nodes with kubelets that run Pods
+  'scheduler',
+  'controller-manager',
+  'cloud-provider', // a cloud-controller-manager with a load-balancer provider
+  'no-cloud-provider', // a cluster without any cloud provider (S2.4)
+  'cluster-network', // Pods get IPs, client Pods can dial Services and Pods
+  'kube-proxy',
+  'proxy-mode-userspace',
+  'proxy-mode-iptables',
+  'proxy-mode-ipvs',
+  'etcd-cluster', // the kit can start etcd clusters of any size and inject faults into them
+  'cri', // the kit can start a CRI runtime and talk to it directly
+  'runtime-classes', // a sandboxed runtime handler behind a RuntimeClass
+  'static-pods', // the kit can write into a kubelet's manifest folder
+  'faults', // kill/restart components and isolate nodes
+  'component-config', // the kit can see how each component is configured (flags)
+  'apiserver-replicas', // several apiserver instances behind a load balancer
+  'ha-control-plane', // several schedulers/controller-managers with leader election
+  'authn', // the kit can mint credentials for users, nodes and components
+] as const;
+
+export type Capability = (typeof CAPABILITIES)[number];
+
+export function isCapability(name: string): name is Capability {
+  return (CAPABILITIES as readonly string[]).includes(name);
+}
+
+export interface StartedTarget {
+  readonly kube: KubeApi;
+  readonly topology: Topology | undefined;
+  readonly faults: Faults | undefined;
+  readonly network: Network | undefined;
+  readonly etcdClusters: EtcdClusterFactory | undefined;
+  readonly cri: CriRuntimeFactory | undefined;
+  stop(): Promise<void>;
+}
+
+export interface Target {
+  readonly name: string;
+  /** One line for reports, e.g. "reference cluster, 3 nodes, iptables mode". */
+  readonly description: string;
+  readonly capabilities: ReadonlySet<Capability>;
+  /** Capabilities the reference will have but which are not built yet, with a reason. */
+  readonly pending: ReadonlyMap<Capability, string>;
+  /** Why a capability this target lacks can never be had here. */
+  unavailableReason(capability: Capability): string;
+  start(): Promise<StartedTarget>;
+}

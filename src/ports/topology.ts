@@ -1,0 +1,32 @@
+/** Topology: what a target runs, and where. */
+
+export type ControlPlaneComponent = 'kube-apiserver' | 'etcd' | 'kube-scheduler' | 'kube-controller-manager' | 'cloud-controller-manager';
+export type NodeComponent = 'kubelet' | 'container-runtime' | 'kube-proxy';
+
+export interface ComponentInstance {
+  component: ControlPlaneComponent | NodeComponent;
+  /** Instance name, e.g. 'kube-apiserver-1'. */
+  name: string;
+  /** Node or machine it runs on. */
+  host: string;
+  /** Flags or config it was started with, where the target can tell (for S4.5/S4.6). */
+  args?: readonly string[];
+  /** Health endpoint, where it has one. */
+  healthUrl?: string;
+}
+
+export interface NodeInfo {
+  name: string;
+  controlPlane: boolean;
+  address: string;
+}
+
+export interface Topology {
+  controlPlane(): Promise<ComponentInstance[]>;
+  nodeComponents(node: string): Promise<ComponentInstance[]>;
+  nodes(): Promise<NodeInfo[]>;
+  /** kube-proxy mode in force ('userspace' | 'iptables' | 'ipvs' | 'nftables'). */
+  proxyMode(): Promise<string>;
+  /** Path of a kubeconfig for kubectl, with admin rights. */
+  kubeconfigPath(): string;
+}
