@@ -86,6 +86,11 @@ export interface Watch {
   /** Set when the stream ended (by the server, by an error, or by stop()). */
   readonly ended: boolean;
   readonly error: Error | undefined;
+  /**
+   * Calls `onEvent` for every event, first those already received, then each new one as it
+   * arrives; `onEnd` once the stream ends. For components (informers) that react to events.
+   */
+  subscribe(onEvent: (event: WatchEvent) => void, onEnd?: (error: Error | undefined) => void): void;
   stop(): void;
 }
 
