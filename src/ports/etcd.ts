@@ -93,7 +93,8 @@ export interface Etcd {
   delete(key: string, options?: { prefix?: boolean; prevKv?: boolean }): Promise<{ header: ResponseHeader; deleted: number }>;
   txn(compare: Compare[], success: TxnOp[], failure: TxnOp[]): Promise<TxnResult>;
   compact(revision: number): Promise<void>;
-  watch(key: string, options?: { prefix?: boolean; startRevision?: number; prevKv?: boolean; progressNotify?: boolean }): Promise<EtcdWatch>;
+  /** `onEvent` is called for each event as it arrives (events are also kept in `events`). */
+  watch(key: string, options?: { prefix?: boolean; startRevision?: number; prevKv?: boolean; progressNotify?: boolean; onEvent?: (event: EtcdWatchEvent) => void }): Promise<EtcdWatch>;
   leaseGrant(ttlSeconds: number): Promise<{ id: number; ttl: number }>;
   leaseRevoke(id: number): Promise<void>;
   leaseKeepAliveOnce(id: number): Promise<{ ttl: number }>;
