@@ -22,7 +22,7 @@ async function startEtcd(dir: string, tls?: MemberTls): Promise<{ endpoint: stri
   return { endpoint, member };
 }
 
-test('client against a real etcd: kv, txn, watch, lease, compaction, cluster, status', async (t) => {
+void test('client against a real etcd: kv, txn, watch, lease, compaction, cluster, status', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'kck-etcd-client-'));
   const { endpoint, member } = await startEtcd(dir);
   const client = createEtcdClient({ endpoints: [endpoint] });
@@ -93,7 +93,7 @@ test('client against a real etcd: kv, txn, watch, lease, compaction, cluster, st
   assert.match(status.version, /^3\./);
 });
 
-test('client certificates: etcd with --client-cert-auth refuses a client without them', async (t) => {
+void test('client certificates: etcd with --client-cert-auth refuses a client without them', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'kck-etcd-tls-'));
   const ca = await createCertificateAuthority(join(dir, 'pki'), 'etcd-ca');
   const server = await ca.issue({ name: 'etcd', commonName: 'etcd', ipAddresses: ['127.0.0.1'], dnsNames: ['localhost'], usage: 'both' });
