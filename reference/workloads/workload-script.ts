@@ -1,0 +1,59 @@
+/**
+ * The kit's workload program, in the spirit of Kubernetes' agnhost: one busybox shell script
+ * with verbs. The same file runs inside the OCI image under containerd and under the
+ * reference runtime, so both runtimes execute identical workloads.
+ *
+ * Why traps everywhere: under containerd the script is PID 1 of its pid namespace, and PID 1
+ * gets no default signal handlers, so without `trap` SIGTERM would be ignored and every stop
+ * would wait for SIGKILL. Long waits run `sleep` in the background and `wait` on it, because
+ * ash only runs a trap once the foreground command returns.
+ *
+ * UDP: busybox's nc has no UDP mode, so serve-hostname answers over TCP and HTTP only.
+ */
+export const WORKLOAD_SCRIPT = `#!/bin/sh
+# kck workload: serve-hostname | connect | pause | sleep | exit | fail-after | write | log
+name() { echo "\${HOSTNAME:-$(hostname)}"; }
+forever() { while true; do sleep 3600 & wait $!; done; }
+trap 'exit 143' TERM
+trap 'exit 130' INT
+verb="$1"; [ $# -gt 0 ] && shift
+case "$verb" in
+  serve-hostname)
+    # TCP: every connection gets the Pod name and a newline; HTTP: GET / returns it.
+    tcp=9376; http=8080
+    while [ $# -gt 0 ]; do
+      case "$1" in
+        --tcp) tcp="$2"; shift 2 ;;
+        --http) http="$2"; shift 2 ;;
+        *) echo "serve-hostname: unknown flag $1" >&2; exit 2 ;;
+      esac
+    done
+    www=$(mktemp -d)
+    name > "$www/index.html"
+    name > "$www/hostname"
+    echo "serving $(name) on tcp $tcp http $http"
+    [ "$tcp" != 0 ] && nc -ll -p "$tcp" -e /kck/reply-name &
+    [ "$http" != 0 ] && httpd -f -p "$http" -h "$www" &
+    forever ;;
+  connect)
+    # connect HOST PORT: prints what the server answered; exit 1 when it could not connect.
+    reply=$(echo | nc -w 5 "$1" "$2") || { echo "connect to $1:$2 failed" >&2; exit 1; }
+    [ -n "$reply" ] || { echo "connect to $1:$2: empty reply" >&2; exit 1; }
+    echo "$reply" ;;
+  pause) forever ;;
+  sleep) sleep "\${1:-3600}" & wait $! ;;
+  exit) echo "exiting with \${1:-0}"; exit "\${1:-0}" ;;
+  fail-after)
+    sleep "\${1:-1}" & wait $!
+    echo "failing with \${2:-1}" >&2
+    exit "\${2:-1}" ;;
+  write) for line in "$@"; do echo "$line"; done ;;
+  log) for line in "$@"; do echo "$line"; done; forever ;;
+  *) echo "usage: workload serve-hostname|connect|pause|sleep|exit|fail-after|write|log ..." >&2; exit 2 ;;
+esac
+`;
+
+/** Run by nc -e for each TCP connection: the reply is the Pod name. */
+export const REPLY_NAME_SCRIPT = `#!/bin/sh
+echo "\${HOSTNAME:-$(hostname)}"
+`;

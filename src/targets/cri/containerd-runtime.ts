@@ -1,0 +1,95 @@
+/**
+ * ContainerdRuntime: starts a private containerd (own config, root, state, socket, CNI
+ * bridge), imports the kit's workload images with `ctr -n k8s.io images import`, and on
+ * stop removes every pod it ran, stops containerd and cleans its folders, mounts and bridge.
+ * Needs root and Debian's containerd, runc and containernetworking-plugins.
+ */
+import { spawn, execFileSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Cri, CriRuntimeFactory } from '../../ports/cri.ts';
+import { CriClient } from '../../clients/cri/cri-client.ts';
+import { buildOciArchive } from '../../../reference/workloads/oci-image.ts';
+import { PAUSE_IMAGE, WORKLOAD_IMAGE } from '../../../reference/workloads/catalogue.ts';
+import { cniConflist, containerdConfig } from './containerd-config.ts';
+import { waitFor } from './wait-for.ts';
+
+function linkExists(name: string): boolean {
+  try { execFileSync('ip', ['link', 'show', name], { stdio: 'ignore' }); return true; } catch { return false; }
+}
+
+/** Picks a bridge name and /24 no other instance on this machine uses right now. */
+function pickBridge(): { bridge: string; subnet: string } {
+  for (let i = 0; i < 200; i++) {
+    const n = 1 + ((process.pid + i * 37 + Math.floor(Math.random() * 250)) % 250);
+    const bridge = `kckc${n}`;
+    if (!linkExists(bridge)) return { bridge, subnet: `10.88.${n}.0/24` };
+  }
+  throw new Error('no free kckc bridge name');
+}
+
+function unmountUnder(dir: string): void {
+  let mounts: string[] = [];
+  try { mounts = readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.startsWith(dir)); } catch { /* no /proc */ }
+  for (const m of mounts.sort((a, b) => b.length - a.length)) {
+    try { execFileSync('umount', ['-l', m], { stdio: 'ignore' }); } catch { /* already gone */ }
+  }
+}
+
+export class ContainerdRuntime implements CriRuntimeFactory {
+  readonly implementation = 'containerd';
+  readonly images = { pause: `docker.io/${PAUSE_IMAGE}`, workload: `docker.io/${WORKLOAD_IMAGE}` };
+
+  async start(): Promise<{ cri: Cri; stop(): Promise<void> }> {
+    const dir = mkdtempSync(join(tmpdir(), 'kck-containerd-'));
+    const { bridge, subnet } = pickBridge();
+    const paths = {
+      root: join(dir, 'root'),
+      state: join(dir, 'state'),
+      socket: join(dir, 'containerd.sock'),
+      cniConfDir: join(dir, 'cni'),
+      sandboxImage: this.images.pause,
+    };
+    mkdirSync(paths.cniConfDir, { recursive: true });
+    // containerd 1.6 only notices a conflist written in place (a rename into conf_dir is ignored).
+    writeFileSync(join(paths.cniConfDir, '10-kck.conflist'), cniConflist(bridge, subnet, join(dir, 'ipam')));
+    writeFileSync(join(dir, 'config.toml'), containerdConfig(paths));
+    const logFd = openSync(join(dir, 'containerd.log'), 'a');
+    const proc: ChildProcess = spawn('containerd', ['--config', join(dir, 'config.toml')], { stdio: ['ignore', logFd, logFd] });
+    closeSync(logFd);
+    let exited = false;
+    const exitedPromise = new Promise<void>((resolve) => proc.once('exit', () => { exited = true; resolve(); }));
+    const cri = new CriClient(`unix://${paths.socket}`);
+    const cleanup = async (): Promise<void> => {
+      try {
+        const sandboxes = await cri.listPodSandbox();
+        for (const s of sandboxes) {
+          await cri.stopPodSandbox(s.id).catch(() => undefined);
+          await cri.removePodSandbox(s.id).catch(() => undefined);
+        }
+      } catch { /* containerd already gone */ }
+      cri.close();
+      if (!exited) proc.kill('SIGTERM');
+      await Promise.race([exitedPromise, new Promise((r) => setTimeout(r, 15_000).unref())]);
+      if (!exited) proc.kill('SIGKILL');
+      unmountUnder(dir);
+      if (linkExists(bridge)) { try { execFileSync('ip', ['link', 'del', bridge], { stdio: 'ignore' }); } catch { /* raced */ } }
+      rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    };
+    try {
+      await waitFor('containerd CRI to answer', async () => (exited ? Promise.reject(new Error(`containerd exited; see ${dir}/containerd.log`)) : cri.version()), 30_000);
+      const archive = join(dir, 'kck-images.tar');
+      writeFileSync(archive, buildOciArchive());
+      execFileSync('ctr', ['--address', paths.socket, '-n', 'k8s.io', 'images', 'import', archive], { stdio: 'pipe' });
+      rmSync(archive);
+      return { cri, stop: cleanup };
+    } catch (err) {
+      let log = '';
+      try { log = readFileSync(join(dir, 'containerd.log'), 'utf8').slice(-2000); } catch { /* none */ }
+      await cleanup();
+      throw new Error(`containerd did not start: ${String(err)}\n${log}`);
+    }
+  }
+}
