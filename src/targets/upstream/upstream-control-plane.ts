@@ -1,0 +1,190 @@
+/**
+ * A local upstream Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager,
+ * kube-scheduler) built from source by upstream/build.sh, in the spirit of envtest and
+ * hack/local-up-cluster.sh: loopback only, random ports, one temporary state folder, client
+ * certificates for the admin and for each component, RBAC and Node authorization on.
+ *
+ * startUpstreamControlPlane() returns once /readyz answers and both controllers answer
+ * /healthz; stop() ends them in reverse order (SIGTERM, SIGKILL after a deadline) and removes
+ * the state folder.
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCertificateAuthority } from '../../pki/pki.ts';
+import { apiserverArgs, controllerManagerArgs, etcdArgs, schedulerArgs, type ControlPlaneLayout } from './control-plane-flags.ts';
+import { freePorts } from './free-port.ts';
+import { kubeconfigYaml } from './kubeconfig-yaml.ts';
+import { startManagedProcess, type ManagedProcess } from './managed-process.ts';
+import { findEtcd, missingUpstreamBinaries, upstreamBinDir } from './upstream-binaries.ts';
+import { waitFor200, type Credentials } from './wait-for-https.ts';
+
+export interface UpstreamControlPlaneOptions {
+  /** Folder with kube-apiserver, kube-controller-manager, kube-scheduler (default: the build cache). */
+  binDir?: string;
+  /** The etcd binary (default: KCK_ETCD or Debian's /usr/bin/etcd). */
+  etcdPath?: string;
+  /** Where state goes (default: a fresh temp folder, removed on stop unless keepState). */
+  stateDir?: string;
+  keepState?: boolean;
+  /** Start kube-controller-manager and kube-scheduler (default true each). */
+  controllerManager?: boolean;
+  scheduler?: boolean;
+  serviceClusterIpRange?: string;
+  clusterCidr?: string;
+  /** Deadline for the whole start (default 120 s: a loaded 2-core machine is slow). */
+  startTimeoutMs?: number;
+  /** One line per notable event (default: stderr). */
+  log?: (line: string) => void;
+}
+
+export interface ClientCredentials {
+  kubeconfigPath: string;
+  certPem: string;
+  keyPem: string;
+}
+
+export interface UpstreamControlPlane {
+  /** An admin (system:masters) kubeconfig. */
+  readonly kubeconfigPath: string;
+  /** https://127.0.0.1:<port> */
+  readonly server: string;
+  readonly caPem: string;
+  readonly stateDir: string;
+  /** PIDs and log files of the running components, for fault injection and debugging. */
+  readonly processes: ReadonlyMap<string, { pid: number; logPath: string }>;
+  /** A client certificate and kubeconfig for any user, e.g. `system:node:n1` in `system:nodes`. */
+  issueClient(user: string, groups?: readonly string[]): Promise<ClientCredentials>;
+  stop(): Promise<void>;
+}
+
+const FIRST_SERVICE_IP = (range: string): string => {
+  // 10.0.0.0/24 -> 10.0.0.1: the apiserver gives this address to the `kubernetes` Service.
+  const [ip] = range.split('/');
+  const parts = (ip ?? '').split('.').map(Number);
+  parts[3] = (parts[3] ?? 0) + 1;
+  return parts.join('.');
+};
+
+export async function startUpstreamControlPlane(opts: UpstreamControlPlaneOptions = {}): Promise<UpstreamControlPlane> {
+  // A port picked as free can be taken before the component binds it; retry the whole start.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(opts);
+    } catch (error) {
+      if (attempt < 3 && error instanceof Error && /address already in use/.test(error.message)) continue;
+      throw error;
+    }
+  }
+}
+
+async function startOnce(opts: UpstreamControlPlaneOptions): Promise<UpstreamControlPlane> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(`[upstream] ${line}\n`));
+  const deadline = Date.now() + (opts.startTimeoutMs ?? 120_000);
+  const remaining = (): number => Math.max(1_000, deadline - Date.now());
+  const binDir = opts.binDir ?? upstreamBinDir();
+  const missing = await missingUpstreamBinaries(binDir);
+  if (missing.length > 0) throw new Error(`upstream binaries missing in ${binDir}: ${missing.join(', ')} (run npm run upstream:build)`);
+  const etcdPath = opts.etcdPath ?? (await findEtcd());
+
+  const stateDir = opts.stateDir ?? (await mkdtemp(join(tmpdir(), 'kck-upstream-')));
+  await mkdir(stateDir, { recursive: true });
+  const running: ManagedProcess[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const p of [...running].reverse()) {
+      await p.stop();
+      log(`${p.name} stopped (${p.exitStatus() ?? 'unknown'})`);
+    }
+    running.length = 0;
+    if (opts.keepState !== true && opts.stateDir === undefined) await rm(stateDir, { recursive: true, force: true });
+  };
+
+  try {
+    const [etcdClientPort = 0, etcdPeerPort = 0, apiserverPort = 0, controllerManagerPort = 0, schedulerPort = 0] = await freePorts(5);
+    const serviceClusterIpRange = opts.serviceClusterIpRange ?? '10.0.0.0/24';
+    const server = `https://127.0.0.1:${apiserverPort}`;
+
+    const ca = await createCertificateAuthority(join(stateDir, 'pki'), 'kck-upstream-ca');
+    const apiserverCert = await ca.issue({
+      name: 'apiserver', commonName: 'kube-apiserver', usage: 'server',
+      ipAddresses: ['127.0.0.1', FIRST_SERVICE_IP(serviceClusterIpRange)],
+      dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'],
+    });
+    const kubeletClient = await ca.issue({ name: 'apiserver-kubelet-client', commonName: 'kube-apiserver-kubelet-client', organizations: ['system:masters'], usage: 'client' });
+    const sa = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+    const serviceAccountKey = join(stateDir, 'pki', 'sa.key');
+    const serviceAccountPub = join(stateDir, 'pki', 'sa.pub');
+    await writeFile(serviceAccountKey, sa.privateKey, { mode: 0o600 });
+    await writeFile(serviceAccountPub, sa.publicKey);
+
+    const issueClient = async (user: string, groups: readonly string[] = []): Promise<ClientCredentials> => {
+      const file = user.replace(/[^a-zA-Z0-9.-]/g, '_');
+      const cert = await ca.issue({ name: `client-${file}`, commonName: user, organizations: groups, usage: 'client' });
+      const kubeconfigPath = join(stateDir, `${file}.kubeconfig`);
+      await writeFile(kubeconfigPath, kubeconfigYaml({ server, caPem: ca.certPem, clientCertPem: cert.certPem, clientKeyPem: cert.keyPem, user }), { mode: 0o600 });
+      return { kubeconfigPath, certPem: cert.certPem, keyPem: cert.keyPem };
+    };
+    const admin = await issueClient('kck-admin', ['system:masters']);
+    // The CNs below are the users the default RBAC policy binds the components' roles to.
+    const controllerManager = await issueClient('system:kube-controller-manager');
+    const scheduler = await issueClient('system:kube-scheduler');
+    const kubeconfigPath = join(stateDir, 'admin.kubeconfig');
+    await writeFile(kubeconfigPath, kubeconfigYaml({ server, caPem: ca.certPem, clientCertPem: admin.certPem, clientKeyPem: admin.keyPem, user: 'kck-admin' }), { mode: 0o600 });
+
+    const layout: ControlPlaneLayout = {
+      stateDir, etcdDataDir: join(stateDir, 'etcd'), etcdClientPort, etcdPeerPort, apiserverPort, controllerManagerPort, schedulerPort,
+      serviceClusterIpRange, clusterCidr: opts.clusterCidr ?? '10.244.0.0/16',
+      pki: {
+        caCert: ca.certPath, caKey: ca.keyPath, apiserverCert: apiserverCert.certPath, apiserverKey: apiserverCert.keyPath,
+        apiserverKubeletClientCert: kubeletClient.certPath, apiserverKubeletClientKey: kubeletClient.keyPath, serviceAccountKey, serviceAccountPub,
+      },
+      controllerManagerKubeconfig: controllerManager.kubeconfigPath,
+      schedulerKubeconfig: scheduler.kubeconfigPath,
+    };
+
+    const start = async (name: string, command: string, args: string[]): Promise<ManagedProcess> => {
+      const p = await startManagedProcess(name, command, args, join(stateDir, `${name}.log`));
+      running.push(p);
+      log(`${name} started (pid ${p.pid}, log ${p.logPath})`);
+      return p;
+    };
+    const waitReady = async (p: ManagedProcess, url: string, creds: Credentials): Promise<void> => {
+      try {
+        await waitFor200(url, creds, remaining(), () => { const s = p.exitStatus(); return s === undefined ? undefined : `${p.name} exited (${s})`; });
+      } catch (error) {
+        throw new Error(`${p.name} did not get ready: ${(error as Error).message}\n--- ${p.logPath} (tail) ---\n${await p.logTail()}`);
+      }
+      log(`${p.name} ready (${url})`);
+    };
+
+    const etcd = await start('etcd', etcdPath, etcdArgs(layout));
+    await waitReady(etcd, `http://127.0.0.1:${etcdClientPort}/health`, {});
+    const apiserver = await start('kube-apiserver', join(binDir, 'kube-apiserver'), apiserverArgs(layout));
+    const adminCreds: Credentials = { ca: ca.certPem, cert: admin.certPem, key: admin.keyPem };
+    await waitReady(apiserver, `${server}/readyz`, adminCreds);
+    // Both serve /healthz with a self-signed certificate of their own; the path is always allowed.
+    if (opts.controllerManager !== false) {
+      const cm = await start('kube-controller-manager', join(binDir, 'kube-controller-manager'), controllerManagerArgs(layout));
+      await waitReady(cm, `https://127.0.0.1:${controllerManagerPort}/healthz`, { insecure: true });
+    }
+    if (opts.scheduler !== false) {
+      const s = await start('kube-scheduler', join(binDir, 'kube-scheduler'), schedulerArgs(layout));
+      await waitReady(s, `https://127.0.0.1:${schedulerPort}/healthz`, { insecure: true });
+    }
+
+    let stopped: Promise<void> | undefined;
+    return {
+      kubeconfigPath,
+      server,
+      caPem: ca.certPem,
+      stateDir,
+      processes: new Map(running.map((p) => [p.name, { pid: p.pid, logPath: p.logPath }])),
+      issueClient,
+      stop: () => (stopped ??= stopAll()),
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
