@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { defaultProfile } from './default-profile.ts';
-import { schedule, type ScheduleResult } from './schedule.ts';
-import { addPod, buildSnapshot } from './snapshot.ts';
-import { makeNode, makePod, type NodeSpec, type PodSpecInput } from './test-fixtures.ts';
+import { defaultProfile } from '../core/default-profile.ts';
+import { schedule, type ScheduleResult } from '../core/schedule.ts';
+import { addPod, buildSnapshot } from '../core/snapshot.ts';
+import { makeNode, makePod, type NodeSpec, type PodSpecInput } from '../core/test-fixtures.ts';
 
 const profile = defaultProfile();
 const CP_TAINT = { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' } as const;
@@ -49,21 +49,21 @@ const table: { name: string; nodes: NodeSpec[]; pod: PodSpecInput; bound?: PodSp
 ];
 
 for (const row of table) {
-  test(`schedule: ${row.name}`, () => {
+  void test(`schedule: ${row.name}`, () => {
     const r = run(row.nodes, row.pod, row.bound);
     if (row.node !== undefined) assert.equal(nodeOf(r), row.node);
     if (row.message !== undefined) assert.equal(messageOf(r), row.message);
   });
 }
 
-test('schedule: preferred node affinity wins over an equal node', () => {
+void test('schedule: preferred node affinity wins over an equal node', () => {
   const pod = makePod({ name: 'p' });
   pod.spec.affinity = { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 10, preference: { matchExpressions: [{ key: 'zone', operator: 'In', values: ['z2'] }] } }] } };
   const snapshot = buildSnapshot([makeNode({ name: 'a', labels: { zone: 'z1' } }), makeNode({ name: 'b', labels: { zone: 'z2' } })], []);
   assert.equal(nodeOf(schedule(pod, snapshot, profile)), 'b');
 });
 
-test('schedule: required node affinity terms are ORed', () => {
+void test('schedule: required node affinity terms are ORed', () => {
   const pod = makePod({ name: 'p' });
   pod.spec.affinity = {
     nodeAffinity: {
@@ -76,7 +76,7 @@ test('schedule: required node affinity terms are ORed', () => {
   assert.equal(nodeOf(schedule(pod, snapshot, profile)), 'b');
 });
 
-test('schedule: assumed pods fill nodes one after another', () => {
+void test('schedule: assumed pods fill nodes one after another', () => {
   const snapshot = buildSnapshot([makeNode({ name: 'a', cpu: '1' }), makeNode({ name: 'b', cpu: '1' })], []);
   const placed: string[] = [];
   for (let i = 0; i < 3; i++) {
@@ -90,13 +90,13 @@ test('schedule: assumed pods fill nodes one after another', () => {
   assert.deepEqual(placed, ['a', 'b', '0/2 nodes are available: 2 Insufficient cpu.']);
 });
 
-test('schedule: terminal pods free their resources', () => {
+void test('schedule: terminal pods free their resources', () => {
   const done = makePod({ name: 'q', cpu: '1', nodeName: 'a' });
   done.status = { phase: 'Succeeded' };
   assert.equal(nodeOf(schedule(makePod({ name: 'p', cpu: '1' }), buildSnapshot([makeNode({ name: 'a', cpu: '1' })], [done]), profile)), 'a');
 });
 
-test('schedule: ties are broken by the injected random source', () => {
+void test('schedule: ties are broken by the injected random source', () => {
   const snapshot = buildSnapshot([makeNode({ name: 'a' }), makeNode({ name: 'b' })], []);
   const pod = makePod({ name: 'p' });
   assert.equal(nodeOf(schedule(pod, snapshot, profile)), 'a');

@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import type { Taint } from '../../client-machinery/core/api-types.ts';
-import { defaultProfile } from './default-profile.ts';
-import { schedule } from './schedule.ts';
-import { addPod, buildSnapshot } from './snapshot.ts';
-import { makeNode, makePod, type NodeSpec, type PodSpecInput } from './test-fixtures.ts';
+import { defaultProfile } from '../core/default-profile.ts';
+import { schedule } from '../core/schedule.ts';
+import { addPod, buildSnapshot } from '../core/snapshot.ts';
+import { makeNode, makePod, type NodeSpec, type PodSpecInput } from '../core/test-fixtures.ts';
 
 const profile = defaultProfile();
 
@@ -24,7 +24,7 @@ const nodeArb = (name: string): fc.Arbitrary<NodeSpec> =>
     labels: fc.dictionary(fc.constantFrom('zone', 'disk'), fc.constantFrom('x', 'y')),
     taints: fc.array(taintArb, { maxLength: 2 }),
     unschedulable: fc.boolean(),
-    ready: fc.constantFrom<NodeSpec['ready']>('True', 'True', 'True', 'False', 'Unknown'),
+    ready: fc.constantFrom<'True' | 'False' | 'Unknown'>('True', 'True', 'True', 'False', 'Unknown'),
   });
 const podArb = (name: string): fc.Arbitrary<PodSpecInput> =>
   fc.record({
@@ -57,7 +57,7 @@ function fits(node: NodeSpec, pod: PodSpecInput, used: Used): boolean {
   return true;
 }
 
-test('property: never an infeasible node, and a feasible pod is always placed', () => {
+void test('property: never an infeasible node, and a feasible pod is always placed', () => {
   const scenario = fc.record({
     nodes: fc.array(fc.nat(), { minLength: 0, maxLength: 6 }).chain((ids) => fc.tuple(...ids.map((_, i) => nodeArb(`n${i}`)))),
     pods: fc.array(fc.nat(), { minLength: 1, maxLength: 8 }).chain((ids) => fc.tuple(...ids.map((_, i) => podArb(`p${i}`)))),
@@ -88,7 +88,7 @@ test('property: never an infeasible node, and a feasible pod is always placed', 
   );
 });
 
-test('property: the FailedScheduling summary counts every node', () => {
+void test('property: the FailedScheduling summary counts every node', () => {
   fc.assert(
     fc.property(fc.array(nodeArb('x'), { minLength: 1, maxLength: 6 }), (specs) => {
       const nodes = specs.map((s, i) => makeNode({ ...s, name: `n${i}`, cpu: '0m', pods: 0 }));
