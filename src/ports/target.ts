@@ -60,6 +60,8 @@ export interface Target {
   readonly capabilities: ReadonlySet<Capability>;
   /** Capabilities the reference will have but which are not built yet, with a reason. */
   readonly pending: ReadonlyMap<Capability, string>;
+  /** Whether start() can make a cluster of its own for one disruptive scenario. */
+  readonly privateClusters: boolean;
   /** Why a capability this target lacks can never be had here. */
   unavailableReason(capability: Capability): string;
   start(): Promise<StartedTarget>;

@@ -1,0 +1,39 @@
+/**
+ * The reference target: the kit's own cluster, every component a process on loopback,
+ * started by the kit. Capabilities grow as reference components are built; the rest are
+ * pending and their scenarios are reported as "not implemented yet".
+ */
+import type { Capability, StartedTarget, Target } from '../../ports/target.ts';
+import { CAPABILITIES } from '../../ports/target.ts';
+import { which } from '../which.ts';
+
+/** What the reference offers today. */
+const BUILT: Capability[] = [];
+
+/** Why a capability is not built yet (all else of the reference is pending by default). */
+const PENDING_REASON: Partial<Record<Capability, string>> = {};
+
+const NEVER: Partial<Record<Capability, string>> = {
+  kubectl: 'no kubectl binary on PATH',
+};
+
+export function referenceTarget(env: NodeJS.ProcessEnv): Target {
+  const capabilities = new Set<Capability>(BUILT);
+  if (capabilities.has('kube-api') && which('kubectl', env['PATH']) !== undefined) capabilities.add('kubectl');
+  const pending = new Map<Capability, string>();
+  for (const c of CAPABILITIES) {
+    if (capabilities.has(c) || (c === 'kubectl' && which('kubectl', env['PATH']) === undefined)) continue;
+    pending.set(c, PENDING_REASON[c] ?? 'this part of the reference cluster is not built yet');
+  }
+  return {
+    name: 'reference',
+    description: 'reference cluster: every component a process on loopback',
+    capabilities,
+    pending,
+    privateClusters: true,
+    unavailableReason: (c) => NEVER[c] ?? `the reference does not offer ${c}`,
+    async start(): Promise<StartedTarget> {
+      throw new Error('the reference cluster has no API server yet');
+    },
+  };
+}

@@ -1,0 +1,23 @@
+/** Chooses a target by name (KCK_TARGET or a cucumber profile's worldParameters). */
+import type { Target } from '../ports/target.ts';
+
+export const TARGET_NAMES = ['reference', 'kubeconfig'] as const;
+
+export class TargetError extends Error {
+  override name = 'TargetError';
+}
+
+export async function loadTarget(name: string, env: NodeJS.ProcessEnv = process.env): Promise<Target> {
+  switch (name) {
+    case 'reference': {
+      const { referenceTarget } = await import('./reference/reference-target.ts');
+      return referenceTarget(env);
+    }
+    case 'kubeconfig': {
+      const { kubeconfigTarget } = await import('./kubeconfig/kubeconfig-target.ts');
+      return kubeconfigTarget(env);
+    }
+    default:
+      throw new TargetError(`unknown target "${name}": choose one of ${TARGET_NAMES.join(', ')}`);
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Lifecycle of scenarios: applicability first, then a target (shared per worker, private
+ * for @disruptive scenarios where the target can make one), a namespace per scenario on
+ * first use, and clean-up in reverse order. A clean-up that fails fails the scenario.
+ */
+import { After, AfterAll, Before, setDefaultTimeout, setParallelCanAssign, parallelCanAssignHelpers } from '@cucumber/cucumber';
+import type { StartedTarget, Target } from '../ports/target.ts';
+import { loadTarget } from '../targets/target-registry.ts';
+import { applicability, STATUS_MEDIA_TYPE } from './applicability.ts';
+import { DEFAULT_TIMEOUT_MS } from './eventually.ts';
+import type { KitWorld } from './kit-world.ts';
+
+// A step may wait several conditions in a row; starting a private cluster takes a while.
+setDefaultTimeout(Math.max(120_000, DEFAULT_TIMEOUT_MS * 4));
+
+// Scenarios that change cluster-wide state never run beside another such scenario.
+setParallelCanAssign(parallelCanAssignHelpers.atMostOnePicklePerTag(['@disruptive']));
+
+let target: Target | undefined;
+let shared: Promise<StartedTarget> | undefined;
+
+function targetName(world: KitWorld): string {
+  return world.parameters.target ?? process.env['KCK_TARGET'] ?? 'reference';
+}
+
+Before(async function (this: KitWorld, { pickle }) {
+  target ??= await loadTarget(targetName(this));
+  const tags = pickle.tags.map((t) => t.name);
+  const verdict = applicability(target, tags);
+  if (verdict.status !== 'run') {
+    this.attach(JSON.stringify({ target: target.name, ...verdict }), STATUS_MEDIA_TYPE);
+    return 'skipped';
+  }
+  this.pickleSlug = pickle.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 30).replace(/-$/, "") || "scenario";
+  const chosen = target;
+  if (tags.includes('@disruptive') && chosen.privateClusters) {
+    this.useTarget(chosen, async () => {
+      const started = await chosen.start();
+      this.onCleanUp(() => started.stop());
+      return started;
+    });
+  } else {
+    this.useTarget(chosen, () => (shared ??= chosen.start()));
+  }
+  return undefined;
+});
+
+After(async function (this: KitWorld) {
+  const errors = await this.cleanUp();
+  if (errors.length > 0) throw new Error(`clean-up failed: ${errors.map((e) => e.message).join('; ')}`);
+});
+
+AfterAll({ timeout: 120_000 }, async function () {
+  if (shared !== undefined) await (await shared).stop();
+});
