@@ -77,7 +77,14 @@ const arbService = fc.record({
 });
 const arbCluster = fc.uniqueArray(arbService, { selector: (s) => s.index, maxLength: 6 });
 
-function objects(cluster: Array<fc.RecordValue<{ index: number; port: number; udp: boolean; endpoints: Array<{ host: number; ready: boolean; serving: boolean }> }>>): { services: Service[]; slices: EndpointSlice[] } {
+interface ArbService {
+  index: number;
+  port: number;
+  udp: boolean;
+  endpoints: Array<{ host: number; ready: boolean; serving: boolean }>;
+}
+
+function objects(cluster: ArbService[]): { services: Service[]; slices: EndpointSlice[] } {
   const protocol = (udp: boolean): 'TCP' | 'UDP' => (udp ? 'UDP' : 'TCP');
   return {
     services: cluster.map((s) => service(`s${s.index}`, `10.96.0.${s.index}`, [{ name: 'p', port: s.port, protocol: protocol(s.udp) }])),
