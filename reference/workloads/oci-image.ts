@@ -20,6 +20,16 @@ function blob(data: Buffer): Blob {
   return { digest: sha256(data), data };
 }
 
+function imageConfig(image: CatalogueImage, layerDigest: string): unknown {
+  return {
+    architecture: 'amd64',
+    os: 'linux',
+    config: { Entrypoint: image.entrypoint, Cmd: image.cmd, Env: ['PATH=/bin'], WorkingDir: '/', Labels: { 'io.kck.image': image.name } },
+    rootfs: { type: 'layers', diff_ids: [layerDigest] },
+    history: [{ created_by: 'kube-conformance-kit reference/workloads', created: '1970-01-01T00:00:00Z' }],
+  };
+}
+
 /** The workload layer (shared by every catalogue image). */
 export function workloadLayer(busyboxPath?: string): Buffer {
   return writeTar(imageFiles(busyboxPath));
@@ -31,13 +41,7 @@ export function buildOciArchive(images: readonly CatalogueImage[] = CATALOGUE, b
   const blobs = new Map<string, Buffer>([[layer.digest, layer.data]]);
   const manifests: unknown[] = [];
   for (const image of images) {
-    const config = blob(Buffer.from(JSON.stringify({
-      architecture: 'amd64',
-      os: 'linux',
-      config: { Entrypoint: image.entrypoint, Cmd: image.cmd, Env: ['PATH=/bin'], WorkingDir: '/', Labels: { 'io.kck.image': image.name } },
-      rootfs: { type: 'layers', diff_ids: [layer.digest] },
-      history: [{ created_by: 'kube-conformance-kit reference/workloads', created: '1970-01-01T00:00:00Z' }],
-    })));
+    const config = blob(Buffer.from(JSON.stringify(imageConfig(image, layer.digest))));
     const manifest = blob(Buffer.from(JSON.stringify({
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
@@ -66,4 +70,16 @@ export function buildOciArchive(images: readonly CatalogueImage[] = CATALOGUE, b
     ...[...blobs].map(([digest, data]): TarEntry => ({ kind: 'file', path: `blobs/sha256/${digest.slice(7)}`, mode: 0o644, content: data })),
   ];
   return writeTar(entries);
+}
+
+/** Image id (config digest) and size of each catalogue image, as containerd reports them after import. */
+export function catalogueImageIds(images: readonly CatalogueImage[] = CATALOGUE, busyboxPath?: string): Map<string, { id: string; size: number }> {
+  const layer = workloadLayer(busyboxPath);
+  const layerDigest = sha256(layer);
+  const out = new Map<string, { id: string; size: number }>();
+  for (const image of images) {
+    const config = Buffer.from(JSON.stringify(imageConfig(image, layerDigest)));
+    out.set(image.name, { id: sha256(config), size: layer.length + config.length });
+  }
+  return out;
 }

@@ -13,7 +13,8 @@
 export const WORKLOAD_SCRIPT = `#!/bin/sh
 # kck workload: serve-hostname | connect | pause | sleep | exit | fail-after | write | log
 name() { echo "\${HOSTNAME:-$(hostname)}"; }
-forever() { while true; do sleep 3600 & wait $!; done; }
+# "|| sleep 1": if a background sleep cannot even start, do not spin.
+forever() { while true; do sleep 3600 & wait $! || sleep 1; done; }
 trap 'exit 143' TERM
 trap 'exit 130' INT
 verb="$1"; [ $# -gt 0 ] && shift
@@ -32,7 +33,7 @@ case "$verb" in
     name > "$www/index.html"
     name > "$www/hostname"
     echo "serving $(name) on tcp $tcp http $http"
-    [ "$tcp" != 0 ] && nc -ll -p "$tcp" -e /kck/reply-name &
+    [ "$tcp" != 0 ] && nc -ll -p "$tcp" -e "$(dirname "$0")/reply-name" &
     [ "$http" != 0 ] && httpd -f -p "$http" -h "$www" &
     forever ;;
   connect)

@@ -1,0 +1,94 @@
+/**
+ * Pod networking for the reference runtime.
+ *
+ * netns mode (root): like the CNI bridge plugin with host-local IPAM. The node has a bridge
+ * holding the gateway (first address of the pod CIDR); every sandbox gets a network namespace
+ * `kck-<id>` with lo and an eth0 veth whose peer is enslaved to the bridge, an IP from the
+ * pod CIDR and a default route via the gateway. All containers of the Pod run in that
+ * namespace, so they share the IP and reach each other over localhost (S11.2). Pods on other
+ * nodes of the same host are reachable through the host's routes to their bridges; explicit
+ * FORWARD accepts keep docker's DROP policy out of the way.
+ *
+ * loopback mode (not root): no namespaces. A Pod's IP is its pod-CIDR address with the first
+ * octet replaced by 127 (10.244.1.5 -> 127.244.1.5), distinct per Pod; containers run in the
+ * host network, so two Pods cannot listen on the same port and binding is not isolated.
+ * This exists so an unprivileged user can still run the kit; CI runs as root in netns mode.
+ */
+import { PodCidrAllocator } from '../core/pod-cidr.ts';
+import { run, tryRun } from './run-command.ts';
+
+export interface PodNetworkOptions { podCidr: string; bridge: string; mode: 'netns' | 'loopback' }
+
+export interface SandboxNetwork { ip: string; netns: string | undefined }
+
+export class PodNetwork {
+  readonly mode: 'netns' | 'loopback';
+  private readonly allocator: PodCidrAllocator;
+  private readonly bridge: string;
+  private createdBridge = false;
+  private readonly forwardRules: string[][] = [];
+
+  constructor(options: PodNetworkOptions) {
+    this.mode = options.mode;
+    this.allocator = new PodCidrAllocator(options.podCidr);
+    this.bridge = options.bridge;
+  }
+
+  async init(): Promise<void> {
+    if (this.mode !== 'netns') return;
+    if (!(await tryRun('ip', ['link', 'show', this.bridge]))) {
+      await run('ip', ['link', 'add', this.bridge, 'type', 'bridge']);
+      this.createdBridge = true;
+      await run('ip', ['addr', 'add', `${this.allocator.gateway()}/${this.allocator.cidr.prefix}`, 'dev', this.bridge]);
+    }
+    await run('ip', ['link', 'set', this.bridge, 'up']);
+    await tryRun('sysctl', ['-q', '-w', 'net.ipv4.ip_forward=1']);
+    for (const dir of ['-i', '-o']) {
+      const rule = ['FORWARD', dir, this.bridge, '-j', 'ACCEPT'];
+      if (await tryRun('iptables', ['-I', ...rule])) this.forwardRules.push(rule);
+    }
+  }
+
+  async setUp(sandboxId: string, hostNetwork: boolean): Promise<SandboxNetwork> {
+    if (hostNetwork) return { ip: '', netns: undefined };
+    const ip = this.allocator.allocate();
+    if (this.mode === 'loopback') return { ip: `127.${ip.split('.').slice(1).join('.')}`, netns: undefined };
+    const ns = netnsName(sandboxId);
+    const host = `kv${sandboxId.slice(0, 10)}`;
+    const peer = `kp${sandboxId.slice(0, 10)}`;
+    try {
+      await run('ip', ['netns', 'add', ns]);
+      await run('ip', ['link', 'add', host, 'type', 'veth', 'peer', 'name', peer]);
+      await run('ip', ['link', 'set', peer, 'netns', ns]);
+      await run('ip', ['link', 'set', host, 'master', this.bridge, 'up']);
+      await run('ip', ['-n', ns, 'link', 'set', peer, 'name', 'eth0']);
+      await run('ip', ['-n', ns, 'addr', 'add', `${ip}/${this.allocator.cidr.prefix}`, 'dev', 'eth0']);
+      await run('ip', ['-n', ns, 'link', 'set', 'eth0', 'up']);
+      await run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+      await run('ip', ['-n', ns, 'route', 'add', 'default', 'via', this.allocator.gateway()]);
+    } catch (err) {
+      await tryRun('ip', ['link', 'del', host]);
+      await tryRun('ip', ['netns', 'del', ns]);
+      this.allocator.release(ip);
+      throw err;
+    }
+    return { ip, netns: ns };
+  }
+
+  async tearDown(sandboxId: string, network: SandboxNetwork): Promise<void> {
+    if (!network.ip) return;
+    if (network.netns) await tryRun('ip', ['netns', 'del', network.netns]);
+    const ip = this.mode === 'loopback' ? network.ip.replace(/^127\./, `${this.allocator.gateway().split('.')[0]}.`) : network.ip;
+    this.allocator.release(ip);
+    void sandboxId;
+  }
+
+  async close(): Promise<void> {
+    for (const rule of this.forwardRules.splice(0)) await tryRun('iptables', ['-D', ...rule]);
+    if (this.createdBridge) await tryRun('ip', ['link', 'del', this.bridge]);
+  }
+}
+
+export function netnsName(sandboxId: string): string {
+  return `kck-${sandboxId.slice(0, 12)}`;
+}
