@@ -1,0 +1,4 @@
+import { criSuite } from './cri-suite.ts';
+import { ReferenceCriRuntime } from './reference-runtime.ts';
+
+criSuite(new ReferenceCriRuntime());
