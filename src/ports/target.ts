@@ -48,8 +48,6 @@ export interface StartedTarget {
   readonly topology: Topology | undefined;
   readonly faults: Faults | undefined;
   readonly network: Network | undefined;
-  readonly etcdClusters: EtcdClusterFactory | undefined;
-  readonly cri: CriRuntimeFactory | undefined;
   stop(): Promise<void>;
 }
 
@@ -60,6 +58,10 @@ export interface Target {
   readonly capabilities: ReadonlySet<Capability>;
   /** Capabilities the reference will have but which are not built yet, with a reason. */
   readonly pending: ReadonlyMap<Capability, string>;
+  /** Starts etcd clusters for the scenarios of slide 5; needs no running cluster. */
+  readonly etcdClusters?: EtcdClusterFactory;
+  /** Starts CRI runtimes for the runtime scenarios; needs no running cluster. */
+  readonly cri?: CriRuntimeFactory;
   /** Whether start() can make a cluster of its own for one disruptive scenario. */
   readonly privateClusters: boolean;
   /** Why a capability this target lacks can never be had here. */

@@ -7,6 +7,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 export interface EventuallyOptions {
   timeoutMs?: number;
   intervalMs?: number;
+  /** An error for which waiting longer cannot help (e.g. the process exited): rethrown at once. */
+  isFatal?: (error: unknown) => boolean;
 }
 
 /** Default deadline for a condition; KCK_TIMEOUT_SCALE stretches it on slow machines. */
@@ -29,6 +31,7 @@ export async function eventually<T>(description: string, check: () => Promise<T>
     try {
       return await check();
     } catch (error) {
+      if (options.isFatal?.(error) === true) throw error;
       lastError = error;
     }
     if (performance.now() >= deadline) throw new TimeoutError(description, timeoutMs, lastError);

@@ -49,10 +49,17 @@ export class KitWorld extends World<KitParameters> {
   }
 
   /** The port a scenario needs; a missing one means the target declared a capability it cannot serve. */
-  async port<K extends 'topology' | 'faults' | 'network' | 'etcdClusters' | 'cri'>(name: K): Promise<NonNullable<StartedTarget[K]>> {
+  async port<K extends 'topology' | 'faults' | 'network'>(name: K): Promise<NonNullable<StartedTarget[K]>> {
     const value = (await this.running())[name];
     if (value === undefined || value === null) throw new Error(`target ${this.target.name} has no ${name} port`);
     return value as NonNullable<StartedTarget[K]>;
+  }
+
+  /** Factories that start their own etcd clusters or CRI runtimes, without the target's cluster. */
+  factory<K extends 'etcdClusters' | 'cri'>(name: K): NonNullable<Target[K]> {
+    const value = this.target[name];
+    if (value === undefined) throw new Error(`target ${this.target.name} has no ${name} factory`);
+    return value as NonNullable<Target[K]>;
   }
 
   /**

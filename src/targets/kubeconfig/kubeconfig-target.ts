@@ -54,8 +54,6 @@ export function kubeconfigTarget(env: NodeJS.ProcessEnv): Target {
         topology: new KubeconfigTopology(kube, path),
         faults: undefined,
         network: undefined,
-        etcdClusters: undefined,
-        cri: undefined,
         stop: async () => kube.close(),
       };
     },

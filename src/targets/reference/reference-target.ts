@@ -6,6 +6,8 @@
 import type { Capability, StartedTarget, Target } from '../../ports/target.ts';
 import { CAPABILITIES } from '../../ports/target.ts';
 import { which } from '../which.ts';
+import { ReferenceCluster } from './reference-cluster.ts';
+import { ReferenceTopology } from './reference-topology.ts';
 
 /** What the reference offers today. */
 const BUILT: Capability[] = [];
@@ -33,7 +35,9 @@ export function referenceTarget(env: NodeJS.ProcessEnv): Target {
     privateClusters: true,
     unavailableReason: (c) => NEVER[c] ?? `the reference does not offer ${c}`,
     async start(): Promise<StartedTarget> {
-      throw new Error('the reference cluster has no API server yet');
+      const cluster = await ReferenceCluster.start();
+      const kube = cluster.client();
+      return { kube, topology: new ReferenceTopology(cluster, kube), faults: undefined, network: undefined, stop: () => cluster.stop() };
     },
   };
 }

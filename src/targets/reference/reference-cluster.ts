@@ -1,0 +1,171 @@
+/**
+ * A whole reference cluster as processes on loopback: etcd, apiserver(s) (behind an L4 load
+ * balancer when there are several), scheduler, controller-manager, cloud-controller-manager
+ * and nodes. Only the parts that are built are started (see reference-parts.ts). Every
+ * component gets only what its upstream twin gets: the apiserver alone holds etcd's address
+ * and client certificate; the others get a kubeconfig (S4.5, S4.6).
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEtcdClient } from '../../clients/etcd/etcd-client.ts';
+import { KubeClient } from '../../clients/kube/kube-client.ts';
+import type { Identity } from '../../ports/kube-api.ts';
+import { freePort } from '../../process/free-port.ts';
+import { ClusterCredentials } from './cluster-credentials.ts';
+import { ComponentProcess, type ComponentSpec } from './component-process.ts';
+
+export interface ReferenceClusterOptions {
+  /** Folder for certificates, kubeconfigs, data and logs; a temp folder by default. */
+  stateDir?: string;
+  /** 'reference' (kck etcd) or 'external' (the etcd binary on PATH, e.g. Debian's 3.4). */
+  etcd?: 'reference' | 'external';
+  apiservers?: number;
+}
+
+export class ReferenceCluster {
+  readonly components = new Map<string, ComponentProcess>();
+  private readonly clients: KubeClient[] = [];
+  /** The address clients use: the load balancer when there are several apiservers. */
+  server = '';
+  adminKubeconfig = '';
+  proxyMode = 'none';
+  private readonly apiserverUrls = new Map<string, string>();
+
+  private constructor(
+    readonly stateDir: string,
+    private readonly ownsStateDir: boolean,
+    readonly credentials: ClusterCredentials,
+    private readonly options: Required<Omit<ReferenceClusterOptions, 'stateDir'>>,
+  ) {}
+
+  static async start(options: ReferenceClusterOptions = {}): Promise<ReferenceCluster> {
+    const ownsStateDir = options.stateDir === undefined;
+    const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'kck-cluster-')));
+    await mkdir(join(stateDir, 'logs'), { recursive: true });
+    const credentials = await ClusterCredentials.create(stateDir);
+    const cluster = new ReferenceCluster(stateDir, ownsStateDir, credentials, {
+      etcd: options.etcd ?? (process.env['KCK_ETCD'] === 'external' ? 'external' : 'reference'),
+      apiservers: options.apiservers ?? 1,
+    });
+    try {
+      await cluster.boot();
+    } catch (error) {
+      await cluster.stop();
+      throw error;
+    }
+    return cluster;
+  }
+
+  apiserverUrl(instance: string): string {
+    const url = this.apiserverUrls.get(instance);
+    if (url === undefined) throw new Error(`no apiserver instance ${instance}`);
+    return url;
+  }
+
+  /** A client for any identity the cluster minted credentials for. */
+  client(identity: Identity = { kind: 'admin' }): KubeClient {
+    const client = new KubeClient(this.credentials.connection(this.server, identity), (id) => this.credentials.connection(this.server, id));
+    this.clients.push(client);
+    return client;
+  }
+
+  async stop(): Promise<void> {
+    for (const client of this.clients) client.close();
+    // Reverse start order: dependants before what they depend on.
+    for (const component of [...this.components.values()].reverse()) await component.stop().catch(() => undefined);
+    if (this.ownsStateDir) await rm(this.stateDir, { recursive: true, force: true });
+  }
+
+  private async launch(spec: ComponentSpec): Promise<ComponentProcess> {
+    const component = new ComponentProcess(spec, join(this.stateDir, 'logs'));
+    this.components.set(spec.name, component);
+    await component.start();
+    return component;
+  }
+
+  private async boot(): Promise<void> {
+    const etcdEndpoint = await this.startEtcd();
+    await this.credentials.writeTokenFile();
+    const apiservers: string[] = [];
+    for (let i = 1; i <= this.options.apiservers; i++) {
+      const name = `kube-apiserver-${i}`;
+      const url = await this.startApiserver(name, etcdEndpoint);
+      this.apiserverUrls.set(name, url);
+      apiservers.push(url);
+    }
+    this.server = apiservers[0]!;
+    this.adminKubeconfig = await this.credentials.writeKubeconfig('admin', this.server, { kind: 'admin' });
+  }
+
+  private async startEtcd(): Promise<string> {
+    const [clientPort, peerPort] = [await freePort(), await freePort()];
+    const endpoint = `https://127.0.0.1:${clientPort}`;
+    const peer = `http://127.0.0.1:${peerPort}`;
+    const { ca, etcdServer, etcdClient } = this.credentials;
+    const args = [
+      '--name', 'etcd-1',
+      '--data-dir', join(this.stateDir, 'etcd-1'),
+      '--listen-client-urls', endpoint,
+      '--advertise-client-urls', endpoint,
+      '--listen-peer-urls', peer,
+      '--initial-advertise-peer-urls', peer,
+      '--initial-cluster', `etcd-1=${peer}`,
+      '--initial-cluster-state', 'new',
+      '--client-cert-auth',
+      '--trusted-ca-file', ca.certPath,
+      '--cert-file', etcdServer.certPath,
+      '--key-file', etcdServer.keyPath,
+    ];
+    const probe = createEtcdClient({ endpoints: [endpoint], tls: { caPem: ca.certPem, certPem: etcdClient.certPem, keyPem: etcdClient.keyPem }, callTimeoutMs: 2_000 });
+    try {
+      await this.launch({
+        name: 'etcd-1',
+        command: this.options.etcd === 'external' ? { executable: 'etcd' } : { kck: 'etcd' },
+        args,
+        ready: async () => {
+          await probe.range('kck-readiness-probe');
+        },
+      });
+    } finally {
+      probe.close();
+    }
+    return endpoint;
+  }
+
+  private async startApiserver(name: string, etcdEndpoint: string): Promise<string> {
+    const port = await freePort();
+    const server = `https://127.0.0.1:${port}`;
+    const { ca, etcdClient, apiserverServing } = this.credentials;
+    const probe = new KubeClient(this.credentials.connection(server, { kind: 'admin' }));
+    try {
+      await this.launch({
+        name,
+        command: { kck: 'apiserver' },
+        args: [
+          '--etcd-servers', etcdEndpoint,
+          '--etcd-cafile', ca.certPath,
+          '--etcd-certfile', etcdClient.certPath,
+          '--etcd-keyfile', etcdClient.keyPath,
+          '--bind-address', '127.0.0.1',
+          '--secure-port', String(port),
+          '--advertise-address', '127.0.0.1',
+          '--tls-cert-file', apiserverServing.certPath,
+          '--tls-private-key-file', apiserverServing.keyPath,
+          '--client-ca-file', ca.certPath,
+          '--token-auth-file', this.credentials.tokenFile,
+          '--authorization-mode', 'Node,RBAC',
+          '--service-cluster-ip-range', '10.96.0.0/16',
+          '--service-node-port-range', '30000-32767',
+        ],
+        ready: async () => {
+          const res = await probe.request('GET', '/readyz');
+          if (res.status !== 200) throw new Error(`/readyz answered ${res.status}: ${res.text.slice(0, 200)}`);
+        },
+      });
+    } finally {
+      probe.close();
+    }
+    return server;
+  }
+}
