@@ -1,7 +1,7 @@
 /** Chooses a target by name (KCK_TARGET or a cucumber profile's worldParameters). */
 import type { Target } from '../ports/target.ts';
 
-export const TARGET_NAMES = ['reference', 'kubeconfig'] as const;
+export const TARGET_NAMES = ['reference', 'kubeconfig', 'cri'] as const;
 
 export class TargetError extends Error {
   override name = 'TargetError';
@@ -16,6 +16,10 @@ export async function loadTarget(name: string, env: NodeJS.ProcessEnv = process.
     case 'kubeconfig': {
       const { kubeconfigTarget } = await import('./kubeconfig/kubeconfig-target.ts');
       return kubeconfigTarget(env);
+    }
+    case 'cri': {
+      const { criTarget } = await import('./cri/cri-target.ts');
+      return criTarget(env);
     }
     default:
       throw new TargetError(`unknown target "${name}": choose one of ${TARGET_NAMES.join(', ')}`);
