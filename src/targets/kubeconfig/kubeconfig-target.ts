@@ -38,7 +38,8 @@ export function kubeconfigTarget(env: NodeJS.ProcessEnv): Target {
   const declared = (env['KCK_CAPABILITIES'] ?? '').split(',').map((c) => c.trim()).filter((c) => c.length > 0);
   const unknown = declared.filter((c) => !isCapability(c));
   if (unknown.length > 0) throw new TargetError(`KCK_CAPABILITIES names unknown capabilities: ${unknown.join(', ')}`);
-  const capabilities = new Set<Capability>([...ALWAYS, ...(declared as Capability[])]);
+  const withdrawn = (env['KCK_NO_CAPABILITIES'] ?? '').split(',').map((c) => c.trim()).filter((c) => c.length > 0);
+  const capabilities = new Set<Capability>([...ALWAYS, ...(declared as Capability[])].filter((c) => !withdrawn.includes(c)));
   if (which('kubectl') !== undefined) capabilities.add('kubectl');
   return {
     name: 'kubeconfig',
@@ -46,7 +47,7 @@ export function kubeconfigTarget(env: NodeJS.ProcessEnv): Target {
     capabilities,
     pending: new Map(),
     privateClusters: false,
-    unavailableReason: (c) => WHY_NOT[c] ?? `not declared for this cluster (add it to KCK_CAPABILITIES if the cluster has it)`,
+    unavailableReason: (c) => (withdrawn.includes(c) ? 'withdrawn by KCK_NO_CAPABILITIES' : WHY_NOT[c]) ?? `not declared for this cluster (add it to KCK_CAPABILITIES if the cluster has it)`,
     async start(): Promise<StartedTarget> {
       const kube = new KubeClient(await connectionFromKubeconfig(path));
       return {

@@ -31,8 +31,22 @@ export class KubeconfigTopology implements Topology {
   async controlPlane(): Promise<ComponentInstance[]> {
     const found = await this.systemComponents();
     const result = found.filter((c) => c.component !== 'kube-proxy');
-    if (!result.some((c) => c.component === 'kube-apiserver')) {
+    const has = (component: string): boolean => result.some((c) => c.component === component);
+    if (!has('kube-apiserver')) {
       result.push({ component: 'kube-apiserver', name: 'kube-apiserver', host: new URL(this.kube.server).host, healthUrl: `${this.kube.server}/livez` });
+    }
+    // Where the distribution does not run etcd as a Pod, the apiserver's own readiness
+    // check of its storage vouches for it.
+    if (!has('etcd')) {
+      const ready = await this.kube.request('GET', '/readyz?verbose');
+      if (/^\[\+\]etcd ok$/m.test(ready.text)) result.push({ component: 'etcd', name: 'etcd (seen by the apiserver)', host: '' });
+    }
+    // The scheduler and the controller-manager hold leader-election Leases in kube-system.
+    for (const component of ['kube-scheduler', 'kube-controller-manager', 'cloud-controller-manager'] as const) {
+      if (has(component)) continue;
+      const lease = await this.kube.get<KubeObject & { spec?: { holderIdentity?: string } }>({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: 'kube-system', name: component });
+      const holder = lease?.spec?.holderIdentity;
+      if (holder) result.push({ component, name: holder, host: holder.split('_')[0] ?? '' });
     }
     return result;
   }

@@ -77,6 +77,11 @@ export class ReferenceCluster {
     if (this.ownsStateDir) await rm(this.stateDir, { recursive: true, force: true });
   }
 
+  /** Adds a worker node (runtime, kubelet, kube-proxy) and returns its name. */
+  async addNode(): Promise<string> {
+    throw new Error('the reference cluster has no kubelet yet');
+  }
+
   private async launch(spec: ComponentSpec): Promise<ComponentProcess> {
     const component = new ComponentProcess(spec, join(this.stateDir, 'logs'));
     this.components.set(spec.name, component);

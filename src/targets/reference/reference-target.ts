@@ -7,6 +7,7 @@ import type { Capability, StartedTarget, Target } from '../../ports/target.ts';
 import { CAPABILITIES } from '../../ports/target.ts';
 import { which } from '../which.ts';
 import { ReferenceCluster } from './reference-cluster.ts';
+import { ReferenceFaults } from './reference-faults.ts';
 import { ReferenceTopology } from './reference-topology.ts';
 
 /** What the reference offers today. */
@@ -37,7 +38,7 @@ export function referenceTarget(env: NodeJS.ProcessEnv): Target {
     async start(): Promise<StartedTarget> {
       const cluster = await ReferenceCluster.start();
       const kube = cluster.client();
-      return { kube, topology: new ReferenceTopology(cluster, kube), faults: undefined, network: undefined, stop: () => cluster.stop() };
+      return { kube, topology: new ReferenceTopology(cluster, kube), faults: new ReferenceFaults(cluster), network: undefined, stop: () => cluster.stop() };
     },
   };
 }
