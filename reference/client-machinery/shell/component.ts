@@ -27,6 +27,12 @@ export async function apiFromFlags(flags: Flags): Promise<KubeApi & { close?: ()
   throw new Error('--kubeconfig or --master is required');
 }
 
+/** Resolves when `signal` aborts (at once if it already has). */
+export function untilAborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
 /** A signal aborted on SIGTERM/SIGINT. */
 export function shutdownSignal(log: (line: string) => void): AbortSignal {
   const controller = new AbortController();
