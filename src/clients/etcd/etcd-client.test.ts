@@ -8,6 +8,7 @@ import { createCertificateAuthority } from '../../pki/pki.ts';
 import { freePort } from '../../targets/etcd/free-port.ts';
 import { MemberProcess, externalEtcdCommand, type MemberTls } from '../../targets/etcd/member-process.ts';
 import { waitUntil } from '../../targets/etcd/wait-until.ts';
+import { checkKeyValueApi } from './etcd-api-checks.ts';
 import { createEtcdClient, type EtcdTlsOptions } from './etcd-client.ts';
 
 async function startEtcd(dir: string, tls?: MemberTls): Promise<{ endpoint: string; member: MemberProcess }> {
@@ -33,58 +34,7 @@ void test('client against a real etcd: kv, txn, watch, lease, compaction, cluste
   });
   await waitUntil('etcd ready', async () => (await client.status(endpoint)).leader !== '0');
 
-  const first = await client.put('/a/1', 'one');
-  const second = await client.put('/a/2', 'two', { prevKv: true });
-  assert.equal(second.header.revision, first.header.revision + 1);
-  assert.equal(second.prevKv, undefined);
-  const overwritten = await client.put('/a/1', 'uno', { prevKv: true });
-  assert.equal(overwritten.prevKv?.value, 'one');
-
-  const all = await client.range('/a/', { prefix: true });
-  assert.deepEqual(all.kvs.map((kv) => [kv.key, kv.value, kv.version]), [['/a/1', 'uno', 2], ['/a/2', 'two', 1]]);
-  assert.equal(all.count, 2);
-  const limited = await client.range('/a/', { prefix: true, limit: 1 });
-  assert.equal(limited.kvs.length, 1);
-  assert.equal(limited.more, true);
-  const old = await client.range('/a/1', { revision: first.header.revision });
-  assert.equal(old.kvs[0]?.value, 'one');
-
-  const one = all.kvs[0];
-  assert.ok(one);
-  const swapped = await client.txn([{ key: '/a/1', target: 'modRevision', result: 'equal', value: one.modRevision }], [{ put: { key: '/a/1', value: 'eins' } }], []);
-  assert.equal(swapped.succeeded, true);
-  const lost = await client.txn([{ key: '/a/1', target: 'modRevision', result: 'equal', value: one.modRevision }], [{ put: { key: '/a/1', value: 'x' } }], [{ get: { key: '/a/1' } }]);
-  assert.equal(lost.succeeded, false);
-  assert.equal(lost.responses[0]?.kvs?.[0]?.value, 'eins');
-
-  const seen: string[] = [];
-  const watch = await client.watch('/a/', { prefix: true, startRevision: first.header.revision, prevKv: true, onEvent: (e) => seen.push(`${e.type} ${e.kv.key}`) });
-  const deleted = await client.delete('/a/2');
-  assert.equal(deleted.deleted, 1);
-  await waitUntil('watch events', async () => seen.includes('DELETE /a/2'));
-  assert.equal(seen[0], 'PUT /a/1');
-  const del = watch.events.find((e) => e.type === 'DELETE');
-  assert.equal(del?.prevKv?.value, 'two');
-  await watch.stop();
-
-  const lease = await client.leaseGrant(60);
-  assert.ok(lease.id > 0);
-  await client.put('/leased', 'v', { lease: lease.id });
-  const ttl = await client.leaseTimeToLive(lease.id, { keys: true });
-  assert.deepEqual(ttl.keys, ['/leased']);
-  assert.equal(ttl.grantedTtl, 60);
-  assert.ok((await client.leaseKeepAliveOnce(lease.id)).ttl > 0);
-  await client.leaseRevoke(lease.id);
-  assert.equal((await client.range('/leased')).count, 0);
-
-  const now = (await client.range('/a/1')).header.revision;
-  await client.compact(now);
-  await assert.rejects(client.range('/a/1', { revision: first.header.revision }), /compacted/);
-  const compactedWatch = await client.watch('/a/', { prefix: true, startRevision: first.header.revision });
-  await waitUntil('compacted watch cancelled', async () => compactedWatch.cancelReason !== undefined);
-  assert.equal(compactedWatch.compactRevision, now);
-  await compactedWatch.stop();
-
+  await checkKeyValueApi(client);
   const members = await client.memberList();
   assert.equal(members.length, 1);
   assert.equal(members[0]?.name, 'm1');

@@ -7,6 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 
+const repoRoot = join(import.meta.dirname, '../../..');
+
 export interface MemberTls {
   caPath: string;
   certPath: string;
@@ -60,7 +62,7 @@ export const externalEtcdCommand: MemberCommand = (spec) => ({
 /** The reference etcd member. */
 export const referenceEtcdCommand: MemberCommand = (spec) => ({
   command: process.execPath,
-  args: ['--import', 'tsx', join(import.meta.dirname, '../../../reference/etcd/main.ts'), ...etcdFlags(spec)],
+  args: ['--import', 'tsx', join(repoRoot, 'reference/etcd/main.ts'), ...etcdFlags(spec)],
 });
 
 export class MemberProcess {
@@ -78,7 +80,8 @@ export class MemberProcess {
     const base = this.command(this.spec);
     const { command, args } = this.wrap ? this.wrap(base) : base;
     const log = createWriteStream(this.spec.logPath, { flags: 'a' });
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: base.env ?? process.env });
+    // cwd = the repository, so `--import tsx` resolves for reference members.
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: base.env ?? process.env, cwd: repoRoot });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     this.child = child;

@@ -2,7 +2,25 @@
  * RaftNode: drives the pure Raft core (reference/etcd/core/raft) with a real timer, a
  * write-ahead log with fsync before anything leaves the process, and a TCP peer transport.
  * This is the interface the etcd server builds on; it stays stable (extend additively).
+ *
+ * Data dir layout (like etcd's): <dataDir>/member/wal/*.wal and <dataDir>/member/snap/*.snap.
+ * The state machine is in memory: on restart it is rebuilt by `restore(snapshot)` followed by
+ * `apply` of every committed entry after it, in order.
  */
+import { join } from 'node:path';
+import { decodeConfChange, encodeConfChange } from '../../core/raft/codec.ts';
+import { RawNode, mustSync } from '../../core/raft/raw-node.ts';
+import type { InitialState } from '../../core/raft/raw-node.ts';
+import { seededRandom } from '../../core/raft/seeded-random.ts';
+import type { Entry, HardState, Ready, Snapshot } from '../../core/raft/types.ts';
+import { PeerTransport } from './peer-transport.ts';
+import { ProposalEnvelope } from './proposal-envelope.ts';
+import { RaftError } from './raft-error.ts';
+import { SnapshotStore } from './snapshot-store.ts';
+import { Wal } from './wal.ts';
+import { Waiters } from './waiters.ts';
+
+export { RaftError } from './raft-error.ts';
 
 export interface RaftPeer { id: bigint; peerUrl: string }
 
@@ -15,6 +33,12 @@ export interface RaftNodeOptions {
   electionTicks?: number;          // default 10
   heartbeatTicks?: number;         // default 1
   seed?: number;                   // for the randomized timeouts
+  /** Take a snapshot every this many applied entries (default 10000, like etcd). */
+  snapshotCount?: number;
+  /** Entries kept in the log after a snapshot for slow followers (default 5000, like etcd). */
+  snapshotCatchUpEntries?: number;
+  /** One line per notable event (default: stderr). */
+  log?(line: string): void;
   /** Apply one committed normal entry; called in log order, exactly once per restart-replay. */
   apply(entry: { index: bigint; term: bigint; data: Uint8Array }): void;
   /** Serialize / restore the state machine, for snapshots. */
@@ -36,9 +60,410 @@ export interface RaftStatus {
   members: RaftPeer[];
 }
 
+const DEFAULT_TIMEOUT_MS = 5000;
+
 export class RaftNode {
-  static start(options: RaftNodeOptions): Promise<RaftNode> {
-    void options;
-    return Promise.reject(new Error('RaftNode: not implemented yet'));
+  readonly id: bigint;
+  /** The peer URL actually listened on (the real port when asked for port 0). */
+  readonly peerUrl: string;
+
+  private readonly inbox: Array<() => void> = [];
+  private cycleRunning = false;
+  private cycleScheduled = false;
+  private stopped = false;
+  private failure: Error | undefined;
+  private readonly timer: NodeJS.Timeout;
+  private appliedIndex: number;
+  private lastSnapshotIndex: number;
+  private persistedHard: HardState | undefined;
+  private readonly envelope: ProposalEnvelope;
+  /** Proposals waiting to be applied, by sequence number. */
+  private readonly proposals = new Map<bigint, { resolve(index: bigint): void }>();
+  /** Actions retried on each tick until they succeed (no leader known yet, ...). */
+  private readonly retries = new Set<() => boolean>();
+  private readonly reads = new Map<string, (index: number) => void>();
+  private readonly applied = new Waiters();
+  private readSeq = 0;
+  private readonly log: (line: string) => void;
+
+  private constructor(
+    private readonly options: RaftNodeOptions,
+    private readonly raw: RawNode,
+    private readonly wal: Wal,
+    private readonly snaps: SnapshotStore,
+    private readonly transport: PeerTransport,
+    initialApplied: number,
+  ) {
+    this.id = options.id;
+    this.peerUrl = transport.url;
+    this.envelope = new ProposalEnvelope(options.id);
+    this.appliedIndex = initialApplied;
+    this.lastSnapshotIndex = initialApplied;
+    this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
+    this.transport.setPeers(this.otherPeers());
+    this.timer = setInterval(() => this.act(() => this.onTick()), options.tickMs ?? 100);
+    this.schedule();
+  }
+
+  static async start(options: RaftNodeOptions): Promise<RaftNode> {
+    const walDir = join(options.dataDir, 'member', 'wal');
+    const snaps = new SnapshotStore(join(options.dataDir, 'member', 'snap'));
+    let wal: Wal;
+    let initial: InitialState;
+    let snapshot: Snapshot | undefined;
+    if (await Wal.exists(walDir)) {
+      const opened = await Wal.open(walDir);
+      wal = opened.wal;
+      const c = opened.contents;
+      if (c.metadata.nodeId !== options.id) {
+        await wal.close();
+        throw new RaftError('bad-data-dir', `data dir ${options.dataDir} belongs to member ${c.metadata.nodeId.toString(16)}, not ${options.id.toString(16)}`);
+      }
+      snapshot = await snaps.loadNewest();
+      if ((c.snapshot?.index ?? 0) > (snapshot?.meta.index ?? 0)) {
+        await wal.close();
+        throw new RaftError('bad-data-dir', `snapshot at index ${c.snapshot?.index} is missing from ${options.dataDir}`);
+      }
+      // Membership for elections: the snapshot's (or bootstrap's), plus committed conf changes.
+      const members = new Map((snapshot?.meta.members ?? c.metadata.members).map((m) => [m.id, m.peerUrl]));
+      for (const e of c.entries) {
+        if (e.index > (c.hardState?.commit ?? 0) || e.type !== 'conf-change') continue;
+        const cc = decodeConfChange(e.data);
+        if (cc.type === 'add') members.set(cc.nodeId, cc.peerUrl);
+        else members.delete(cc.nodeId);
+      }
+      initial = {
+        entries: c.entries,
+        members: [...members].map(([id, peerUrl]) => ({ id, peerUrl })),
+        ...(c.hardState === undefined ? {} : { hardState: c.hardState }),
+        ...(snapshot === undefined ? {} : { snapshot }),
+      };
+    } else {
+      const members = options.peers.map((p) => ({ id: p.id, peerUrl: p.peerUrl }));
+      wal = await Wal.create(walDir, { nodeId: options.id, members });
+      initial = { members };
+    }
+    const raw = new RawNode(
+      {
+        id: options.id,
+        electionTicks: options.electionTicks ?? 10,
+        heartbeatTicks: options.heartbeatTicks ?? 1,
+        random: seededRandom(options.seed ?? Number(options.id % 0xffffffffn) ^ Date.now()),
+      },
+      initial,
+    );
+    let transport: PeerTransport | undefined;
+    try {
+      if (snapshot !== undefined) options.restore(snapshot.data);
+      // The transport exists before the node; until then there is nobody to deliver to.
+      const holder: { node?: RaftNode } = {};
+      transport = await PeerTransport.listen({
+        listenUrl: options.listenPeerUrl,
+        onMessage: (m) => holder.node?.act(() => raw.step(m)),
+        onUnreachable: (peer) => holder.node?.act(() => raw.reportUnreachable(peer)),
+        onSnapshotStatus: (peer, ok) => holder.node?.act(() => raw.reportSnapshot(peer, ok)),
+        ...(options.log === undefined ? {} : { log: options.log }),
+      });
+      const node = new RaftNode(options, raw, wal, snaps, transport, snapshot?.meta.index ?? 0);
+      holder.node = node;
+      node.persistedHard = initial.hardState;
+      node.log(`raft: member ${options.id.toString(16)} started (term ${raw.raft.term}, ${raw.raft.members.size} members, last index ${raw.raft.log.lastIndex()}, peer url ${transport.url})`);
+      return node;
+    } catch (err) {
+      await transport?.close();
+      await wal.close();
+      throw err;
+    }
+  }
+
+  // ------------------------------------------------------------------ public API
+
+  propose(data: Uint8Array, options?: { timeoutMs?: number }): Promise<{ index: bigint }> {
+    const { seq, bytes } = this.envelope.wrap(data);
+    return this.withDeadline('proposal', options?.timeoutMs, (resolve, cleanup) => {
+      this.proposals.set(seq, { resolve: (index) => resolve({ index }) });
+      cleanup(() => this.proposals.delete(seq));
+      // Dropped proposals (no leader known) are retried; accepted ones are never re-sent,
+      // so an entry is never duplicated in the log.
+      const attempt = (): boolean => this.raw.propose(bytes);
+      this.act(() => {
+        if (!attempt()) {
+          this.retries.add(attempt);
+          cleanup(() => this.retries.delete(attempt));
+        }
+      });
+    });
+  }
+
+  readBarrier(options?: { timeoutMs?: number }): Promise<void> {
+    const context = `${this.id.toString(16)}:${++this.readSeq}`;
+    return this.withDeadline('read barrier', options?.timeoutMs, (resolve, cleanup) => {
+      this.reads.set(context, (index) => {
+        this.reads.delete(context);
+        this.applied.waitFor(index, () => resolve());
+      });
+      cleanup(() => this.reads.delete(context));
+      // Re-asked on every tick until answered: the leader ignores a context it already holds,
+      // and a lost request or a leader change would otherwise leave us waiting forever.
+      let ticks = 0;
+      const ask = (): boolean => {
+        if (!this.reads.has(context)) return true;
+        if (ticks++ % (this.options.electionTicks ?? 10) === 0) this.raw.readIndex(context);
+        return false;
+      };
+      this.act(() => {
+        if (!ask()) {
+          this.retries.add(ask);
+          cleanup(() => this.retries.delete(ask));
+        }
+      });
+    });
+  }
+
+  status(): RaftStatus {
+    const r = this.raw.raft;
+    return {
+      id: this.id,
+      leaderId: r.lead === 0n ? undefined : r.lead,
+      term: BigInt(r.term),
+      role: r.role,
+      commitIndex: BigInt(r.log.committed),
+      appliedIndex: BigInt(this.appliedIndex),
+      members: this.members(),
+    };
+  }
+
+  addMember(peer: RaftPeer): Promise<void> {
+    return this.changeMembership({ type: 'add', nodeId: peer.id, peerUrl: peer.peerUrl }, () => this.raw.raft.members.get(peer.id) === peer.peerUrl);
+  }
+
+  removeMember(id: bigint): Promise<void> {
+    return this.changeMembership({ type: 'remove', nodeId: id, peerUrl: '' }, () => !this.raw.raft.members.has(id));
+  }
+
+  transferLeadership(to: bigint): Promise<void> {
+    if (!this.raw.raft.members.has(to)) return Promise.reject(new RaftError('not-member', `member ${to.toString(16)} is not in the cluster`));
+    return this.retryUntil('leader transfer', () => this.raw.raft.lead === to, () => {
+      if (this.raw.raft.lead !== 0n) this.raw.transferLeader(to);
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.failAll(new RaftError('stopped', `member ${this.id.toString(16)} is stopped`));
+    while (this.cycleRunning) await new Promise((r) => setTimeout(r, 5));
+    await this.transport.close();
+    await this.wal.close();
+    this.log(`raft: member ${this.id.toString(16)} stopped`);
+  }
+
+  // ------------------------------------------------------------------ plumbing
+
+  private members(): RaftPeer[] {
+    return [...this.raw.raft.members].map(([id, peerUrl]) => ({ id, peerUrl }));
+  }
+
+  private otherPeers(): Map<bigint, string> {
+    const out = new Map(this.raw.raft.members);
+    out.delete(this.id);
+    return out;
+  }
+
+  private changeMembership(cc: { type: 'add' | 'remove'; nodeId: bigint; peerUrl: string }, done: () => boolean): Promise<void> {
+    // Conf changes are idempotent here (add = upsert, remove = delete), so re-proposing
+    // one that the leader refused (another change in flight) is safe.
+    const data = encodeConfChange(cc);
+    return this.retryUntil(`membership change (${cc.type} ${cc.nodeId.toString(16)})`, done, () => {
+      this.raw.proposeEntries([{ term: 0, index: 0, type: 'conf-change', data }]);
+    });
+  }
+
+  /** Run `attempt` now and every election timeout until `done()` holds after an apply. */
+  private retryUntil(what: string, done: () => boolean, attempt: () => void): Promise<void> {
+    return this.withDeadline(what, undefined, (resolve, cleanup) => {
+      let ticks = 0;
+      const check = (): boolean => {
+        if (done()) {
+          resolve();
+          return true;
+        }
+        if (ticks++ % (this.options.electionTicks ?? 10) === 0) attempt();
+        return false;
+      };
+      this.act(() => {
+        if (!check()) {
+          this.retries.add(check);
+          cleanup(() => this.retries.delete(check));
+        }
+      });
+    });
+  }
+
+  private withDeadline<T>(what: string, timeoutMs: number | undefined, body: (resolve: (v: T) => void, cleanup: (fn: () => void) => void) => void): Promise<T> {
+    if (this.stopped) return Promise.reject(new RaftError('stopped', `member ${this.id.toString(16)} is stopped`));
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    return new Promise<T>((resolve, reject) => {
+      const cleanups: Array<() => void> = [];
+      let settled = false;
+      const finish = (): void => {
+        settled = true;
+        clearTimeout(timer);
+        this.pendingRejects.delete(rejectNow);
+        for (const c of cleanups) c();
+      };
+      const rejectNow = (err: Error): void => {
+        if (settled) return;
+        finish();
+        reject(err);
+      };
+      const ms = timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      const timer = setTimeout(() => {
+        const s = this.status();
+        rejectNow(new RaftError('timeout', `${what} timed out after ${ms} ms: member ${this.id.toString(16)} is not part of a quorum-holding cluster (role ${s.role}, term ${s.term}, leader ${s.leaderId?.toString(16) ?? 'unknown'})`));
+      }, ms);
+      this.pendingRejects.add(rejectNow);
+      body((v) => {
+        if (settled) return;
+        finish();
+        resolve(v);
+      }, (fn) => {
+        if (settled) fn();
+        else cleanups.push(fn);
+      });
+    });
+  }
+
+  private readonly pendingRejects = new Set<(err: Error) => void>();
+
+  private failAll(err: Error): void {
+    for (const r of [...this.pendingRejects]) r(err);
+  }
+
+  private onTick(): void {
+    this.raw.tick();
+    for (const retry of [...this.retries]) if (retry()) this.retries.delete(retry);
+  }
+
+  /** Run `fn` against the core between Ready cycles (never between ready() and advance()). */
+  private act(fn: () => void): void {
+    if (this.stopped) return;
+    this.inbox.push(fn);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.cycleRunning || this.cycleScheduled || this.stopped) return;
+    this.cycleScheduled = true;
+    setImmediate(() => {
+      this.cycleScheduled = false;
+      this.runCycles().catch((err: unknown) => this.fatal(err));
+    });
+  }
+
+  private async runCycles(): Promise<void> {
+    if (this.cycleRunning) return;
+    this.cycleRunning = true;
+    try {
+      for (;;) {
+        // Everything that arrived while we were persisting lands in one Ready: batching.
+        const inbox = this.inbox.splice(0);
+        for (const fn of inbox) fn();
+        if (this.stopped || !this.raw.hasReady()) break;
+        const rd = this.raw.ready();
+        await this.persist(rd);
+        if (this.stopped) break;
+        this.transport.send(rd.messages);
+        this.applyReady(rd);
+        this.raw.advance(rd);
+        await this.maybeSnapshot();
+        for (const retry of [...this.retries]) if (retry()) this.retries.delete(retry);
+      }
+    } finally {
+      this.cycleRunning = false;
+    }
+    if (this.inbox.length > 0) this.schedule();
+  }
+
+  private async persist(rd: Ready): Promise<void> {
+    if (rd.snapshot !== undefined) {
+      await this.snaps.save(rd.snapshot);
+      await this.wal.cut(rd.snapshot.meta, rd.hardState ?? this.raw.hardState(), []);
+      this.lastSnapshotIndex = rd.snapshot.meta.index;
+    }
+    await this.wal.save(rd.hardState, rd.entries, mustSync(rd, this.persistedHard));
+    if (rd.hardState !== undefined) this.persistedHard = rd.hardState;
+  }
+
+  private applyReady(rd: Ready): void {
+    if (rd.snapshot !== undefined) {
+      this.options.restore(rd.snapshot.data);
+      this.appliedIndex = rd.snapshot.meta.index;
+      this.log(`raft: member ${this.id.toString(16)} restored a snapshot at index ${rd.snapshot.meta.index}`);
+      this.membershipChanged();
+    }
+    for (const e of rd.committedEntries) this.applyEntry(e);
+    for (const rs of rd.readStates) this.reads.get(rs.context)?.(rs.index);
+    this.applied.advance(this.appliedIndex);
+    this.logSoftState(rd);
+  }
+
+  private lastSoft = { lead: 0n, role: 'follower', term: 0 };
+
+  private logSoftState(rd: Ready): void {
+    const term = this.raw.raft.term;
+    if (rd.softState.lead === this.lastSoft.lead && rd.softState.role === this.lastSoft.role) return;
+    this.lastSoft = { lead: rd.softState.lead, role: rd.softState.role, term };
+    const lead = rd.softState.lead === 0n ? 'none' : rd.softState.lead.toString(16);
+    this.log(`raft: member ${this.id.toString(16)} is ${rd.softState.role} at term ${term}, leader ${lead}`);
+  }
+
+  private applyEntry(e: Entry): void {
+    this.appliedIndex = e.index;
+    if (e.type === 'conf-change') {
+      const cc = decodeConfChange(e.data);
+      this.raw.applyConfChange(cc);
+      this.log(`raft: member ${this.id.toString(16)} applied conf change ${cc.type} ${cc.nodeId.toString(16)} at index ${e.index}`);
+      this.membershipChanged();
+      return;
+    }
+    if (e.data.length === 0) return; // a new leader's no-op
+    const opened = this.envelope.open(e.data);
+    this.options.apply({ index: BigInt(e.index), term: BigInt(e.term), data: opened.payload });
+    if (opened.node === this.id) {
+      const p = this.proposals.get(opened.seq);
+      if (p !== undefined) {
+        this.proposals.delete(opened.seq);
+        p.resolve(BigInt(e.index));
+      }
+    }
+  }
+
+  private membershipChanged(): void {
+    this.transport.setPeers(this.otherPeers());
+    this.options.onMembershipChange?.(this.members());
+  }
+
+  private async maybeSnapshot(): Promise<void> {
+    const count = this.options.snapshotCount ?? 10000;
+    if (this.appliedIndex - this.lastSnapshotIndex < count) return;
+    const index = this.appliedIndex;
+    const term = this.raw.raft.log.term(index);
+    if (term === undefined) return;
+    const snap: Snapshot = { meta: { index, term, members: this.members() }, data: this.options.snapshot() };
+    await this.snaps.save(snap);
+    this.raw.compact(snap, Math.max(0, index - (this.options.snapshotCatchUpEntries ?? 5000)));
+    await this.wal.cut(snap.meta, this.raw.hardState(), this.raw.raft.log.slice(index + 1, this.raw.raft.log.stabled + 1));
+    this.lastSnapshotIndex = index;
+    this.log(`raft: member ${this.id.toString(16)} saved a snapshot at index ${index} and compacted its log`);
+  }
+
+  private fatal(err: unknown): void {
+    // A failed fsync or write leaves us unable to know what is durable: stop participating.
+    this.failure = err instanceof Error ? err : new Error(String(err));
+    this.log(`raft: member ${this.id.toString(16)} failed: ${this.failure.message}`);
+    this.failAll(this.failure);
+    void this.stop().catch(() => undefined);
   }
 }
