@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { encodeConfChange } from './codec.ts';
 import { Raft } from './raft.ts';
 import { SimCluster } from './testing/sim-cluster.ts';
-import { seededRandom } from './testing/seeded-random.ts';
+import { seededRandom } from './seeded-random.ts';
 import { message } from './types.ts';
 
 const ids = (n: number): bigint[] => Array.from({ length: n }, (_, i) => BigInt(i + 1));

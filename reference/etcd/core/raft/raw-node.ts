@@ -9,7 +9,8 @@ export interface InitialState {
   snapshot?: Snapshot;
   /** Persisted entries after the snapshot, in order. */
   entries?: Entry[];
-  /** Membership when there is no snapshot (and before the log's conf changes are applied). */
+  /** Current membership; defaults to the snapshot's. The shell re-applies the log's conf
+   *  changes as it applies entries again, so this only needs to be right for elections. */
   members?: Member[];
 }
 
@@ -34,10 +35,8 @@ export class RawNode {
       r.log.committed = snap.meta.index;
       r.log.applied = snap.meta.index;
       r.snapshot = snap;
-      r.members = new Map(snap.meta.members.map((m) => [m.id, m.peerUrl]));
-    } else {
-      r.members = new Map((initial.members ?? []).map((m) => [m.id, m.peerUrl]));
     }
+    r.members = new Map((initial.members ?? snap?.meta.members ?? []).map((m) => [m.id, m.peerUrl]));
     const entries = (initial.entries ?? []).filter((e) => e.index > r.log.offset);
     r.log.entries = entries;
     r.log.stabled = r.log.lastIndex();

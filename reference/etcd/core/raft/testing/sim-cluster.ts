@@ -1,7 +1,7 @@
 import { decodeConfChange, decodeMessage, encodeMessage } from '../codec.ts';
 import { RawNode } from '../raw-node.ts';
 import type { Entry, HardState, Message, ReadState, Snapshot } from '../types.ts';
-import { seededRandom } from './seeded-random.ts';
+import { seededRandom } from '../seeded-random.ts';
 
 /**
  * A deterministic simulated cluster for the Raft core: virtual time, a network that drops,
@@ -82,7 +82,7 @@ export class SimCluster {
         ...(n.disk.hardState === undefined ? {} : { hardState: n.disk.hardState }),
         ...(n.disk.snapshot === undefined ? {} : { snapshot: n.disk.snapshot }),
         entries: n.disk.entries.map((e) => ({ ...e })),
-        members: o.ids.map((id) => ({ id, peerUrl: `sim://${id}` })),
+        ...(n.disk.snapshot === undefined ? { members: o.ids.map((id) => ({ id, peerUrl: `sim://${id}` })) } : {}),
       },
     );
     const snap = n.disk.snapshot;
