@@ -18,6 +18,7 @@ const root = process.getuid?.() === 0;
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
 const CLUSTER_IP = '10.96.0.10';
 const EMPTY_IP = '10.96.0.11';
+const STICKY_IP = '10.96.0.12';
 const NODE_PORT = 30080;
 
 type Result = { ok: boolean; reply?: string; error?: string; hold?: number };
@@ -28,8 +29,9 @@ function objects(ready: Record<string, boolean>, spec: Partial<NonNullable<Servi
     services: [
       service('web', CLUSTER_IP, [{ name: 'tcp', port: 80, nodePort: NODE_PORT }, { name: 'udp', port: 80, protocol: 'UDP' }], { type: 'NodePort', ...spec }),
       service('empty', EMPTY_IP, [{ name: 'tcp', port: 80 }]),
+      service('sticky', STICKY_IP, [{ name: 'tcp', port: 80 }], { sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 300 } } }),
     ],
-    endpointSlices: [slice('web', [{ name: 'tcp', port: 8080 }, { name: 'udp', port: 8080, protocol: 'UDP' }], eps)],
+    endpointSlices: [slice('web', [{ name: 'tcp', port: 8080 }, { name: 'udp', port: 8080, protocol: 'UDP' }], eps), slice('sticky', [{ name: 'tcp', port: 8080 }], eps)],
   };
 }
 
@@ -80,7 +82,7 @@ test('iptables mode: kernel DNAT spreads 200 connections randomly over both back
     assert.equal(await c.proxyMode(), 'iptables');
     const save = parseSave((await c.topo.exec(c.topo.node, ['iptables-save'])).stdout);
     const svcChains = [...save.nat.keys()].filter((k) => k.startsWith('KUBE-SVC-'));
-    assert.equal(svcChains.length, 2, 'one KUBE-SVC chain per service port with endpoints (tcp, udp)');
+    assert.equal(svcChains.length, 3, 'one KUBE-SVC chain per service port with endpoints (web tcp, web udp, sticky)');
     for (const chain of svcChains) assert.ok(save.nat.get(chain)!.some((r) => r.includes('--probability 0.5')), `${chain}: ${save.nat.get(chain)!.join('\n')}`);
 
     // 200 connections, each backend with probability 1/2: P(count < 60 or > 140) < 2e-8 (binomial tail).
@@ -96,6 +98,8 @@ test('iptables mode: kernel DNAT spreads 200 connections randomly over both back
     assert.ok(fromNode.ok, JSON.stringify(fromNode));
     const empty = await c.client.call<Result>({ op: 'tcp', host: EMPTY_IP, port: 80 });
     assert.equal(empty.error, 'ECONNREFUSED');
+    // ClientIP affinity (-m recent): 20 connections from one client, one backend.
+    assert.equal(Object.keys(await spray(c.client, STICKY_IP, 80, 20)).length, 1);
 
     // be1 stops being ready: an incremental restore, then only be2 answers.
     await c.apply(2, objects({ be1: false, be2: true }));
@@ -109,6 +113,7 @@ test('userspace mode: the proxy process accepts and relays, round-robin exactly 
     await c.apply(1, objects({ be1: true, be2: true }));
     assert.equal(await c.proxyMode(), 'userspace');
     assert.deepEqual(await spray(c.client, CLUSTER_IP, 80, 40), { be1: 20, be2: 20 });
+    assert.equal(Object.keys(await spray(c.client, STICKY_IP, 80, 10)).length, 1);
     assert.deepEqual(await spray(c.client, CLUSTER_IP, 80, 4, { protocol: 'udp' }), { be1: 2, be2: 2 });
     const fromOutside = await c.outside.call<Result>({ op: 'tcp', host: c.topo.nodeIP, port: NODE_PORT });
     assert.ok(fromOutside.ok, JSON.stringify(fromOutside));
