@@ -35,6 +35,8 @@ export interface PodSandboxStatus {
   network?: { ip: string };
   runtimeHandler?: string;
   labels: Record<string, string>;
+  /** CRI metadata (name, uid, namespace, attempt) as the sandbox was created with. */
+  metadata?: { name: string; uid: string; namespace: string; attempt: number };
 }
 
 export interface ContainerStatus {
@@ -46,6 +48,12 @@ export interface ContainerStatus {
   startedAt: number;
   finishedAt: number;
   image: string;
+  /** CRI metadata.attempt: the kubelet's restart count for this container name. */
+  attempt?: number;
+  labels?: Record<string, string>;
+  podSandboxId?: string;
+  /** The image id the runtime resolved (Pod status imageID). */
+  imageRef?: string;
 }
 
 export interface ImageInfo {

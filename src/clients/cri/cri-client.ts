@@ -75,6 +75,7 @@ export class CriClient implements Cri {
       ...(ip ? { network: { ip } } : {}),
       runtimeHandler: String(s['runtimeHandler'] ?? ''),
       labels: (s['labels'] ?? {}) as Record<string, string>,
+      ...metadataOf(s),
     };
   }
 
@@ -85,6 +86,7 @@ export class CriClient implements Cri {
       state: s['state'] as SandboxState,
       runtimeHandler: String(s['runtimeHandler'] ?? ''),
       labels: (s['labels'] ?? {}) as Record<string, string>,
+      ...metadataOf(s),
     }));
   }
 
@@ -127,6 +129,10 @@ export class CriClient implements Cri {
       startedAt: 0,
       finishedAt: 0,
       image: String(((c['image'] ?? {}) as Message)['image'] ?? ''),
+      attempt: Number(((c['metadata'] ?? {}) as Message)['attempt'] ?? 0),
+      labels: (c['labels'] ?? {}) as Record<string, string>,
+      podSandboxId: String(c['podSandboxId'] ?? ''),
+      imageRef: String(c['imageRef'] ?? ''),
     }));
   }
 
@@ -179,7 +185,16 @@ function containerStatusFromWire(s: Message): ContainerStatus {
     startedAt: Number(s['startedAt'] ?? 0),
     finishedAt: Number(s['finishedAt'] ?? 0),
     image: String(((s['image'] ?? {}) as Message)['image'] ?? ''),
+    attempt: Number(((s['metadata'] ?? {}) as Message)['attempt'] ?? 0),
+    labels: (s['labels'] ?? {}) as Record<string, string>,
+    imageRef: String(s['imageRef'] ?? ''),
   };
+}
+
+function metadataOf(s: Message): { metadata?: { name: string; uid: string; namespace: string; attempt: number } } {
+  const m = s['metadata'] as Message | null | undefined;
+  if (!m) return {};
+  return { metadata: { name: String(m['name'] ?? ''), uid: String(m['uid'] ?? ''), namespace: String(m['namespace'] ?? ''), attempt: Number(m['attempt'] ?? 0) } };
 }
 
 export function sandboxConfigToWire(c: PodSandboxConfig): Message {
