@@ -54,11 +54,13 @@ export function toMember(m: WireMember): Member {
 }
 
 /** Key and range end for a key, a prefix, or an explicit range. */
-export function keyRange(key: string, options: { prefix?: boolean; rangeEnd?: string }): { key: Buffer; range_end: Buffer } {
+// A single key must leave range_end unset: protobufjs would send an empty range_end as a
+// present field, which real etcd decodes as a non-nil empty end ("every key >= key").
+export function keyRange(key: string, options: { prefix?: boolean; rangeEnd?: string }): { key: Buffer; range_end?: Buffer } {
   const k = Buffer.from(key);
   if (options.rangeEnd !== undefined) return { key: k, range_end: Buffer.from(options.rangeEnd) };
   if (options.prefix === true) return { key: k, range_end: prefixEnd(k) };
-  return { key: k, range_end: Buffer.alloc(0) };
+  return { key: k };
 }
 
 const compareResult = { equal: 'EQUAL', greater: 'GREATER', less: 'LESS', notEqual: 'NOT_EQUAL' } as const;
