@@ -1,0 +1,27 @@
+/**
+ * What an apiserver ensures at start (upstream: the bootstrap controllers and the RBAC
+ * post-start hook): the system namespaces and the default RBAC objects, each created only
+ * if absent, so several instances starting together agree.
+ */
+import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from '../core/bootstrap-policy.ts';
+import { findResource, type ResourceInfo } from '../core/resource-table.ts';
+import { isStatusError } from '../core/status.ts';
+import type { ApiContext } from './context.ts';
+import { createObject } from './registry.ts';
+
+async function ensure(ctx: ApiContext, info: ResourceInfo, body: Record<string, unknown>): Promise<void> {
+  try {
+    await createObject(ctx, info, '', body, false);
+  } catch (e) {
+    if (!(isStatusError(e) && e.status.code === 409)) throw e;
+  }
+}
+
+export async function bootstrap(ctx: ApiContext): Promise<void> {
+  const namespaces = findResource('', 'v1', 'namespaces') as ResourceInfo;
+  for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) await ensure(ctx, namespaces, { metadata: { name } });
+  const roles = findResource('rbac.authorization.k8s.io', 'v1', 'clusterroles') as ResourceInfo;
+  for (const r of bootstrapClusterRoles()) await ensure(ctx, roles, r as unknown as Record<string, unknown>);
+  const bindings = findResource('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings') as ResourceInfo;
+  for (const b of bootstrapClusterRoleBindings()) await ensure(ctx, bindings, b as unknown as Record<string, unknown>);
+}

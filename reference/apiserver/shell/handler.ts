@@ -1,0 +1,206 @@
+/**
+ * The HTTP handler: authentication, authorization, routing to discovery, the registry,
+ * list/watch and subresources. Every error leaves as a metav1.Status with its code; an
+ * unexpected exception is logged and answered with a 500 Status, never a dropped socket.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { UserInfo } from '../core/authorizer.ts';
+import type { DeleteOptionsBody } from '../core/object-lifecycle.ts';
+import { patchKindOf } from '../core/patch.ts';
+import { decodeKubeProtobuf, isKubeProtobuf } from '../core/protobuf-kube.ts';
+import { requestInfo, type ResourceRequest } from '../core/request-info.ts';
+import { findResource, type ResourceInfo } from '../core/resource-table.ts';
+import { errors, failure, isStatusError, type Status } from '../core/status.ts';
+import { authenticate, type TokenTable } from './authn.ts';
+import { authorize, type AuthorizationMode } from './authorize.ts';
+import type { ApiContext } from './context.ts';
+import { apiGroup, apiGroupList, apiVersions, openApiGroupDocument, openApiIndex, resourceList, VERSION_INFO } from './discovery.ts';
+import { listObjects, matches, parseFilter, serveWatch } from './list-watch.ts';
+import { createObject, deleteObject, getObject, patchObject, updateObject } from './registry.ts';
+import { bindPod, evictPod, getScale, proxyLog, writeScale } from './subresources.ts';
+import type { Obj } from './storage.ts';
+
+export interface HandlerOptions {
+  tokens: TokenTable;
+  modes: readonly AuthorizationMode[];
+  advertiseAddress: string;
+  ready: () => boolean;
+}
+
+const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version', '/version/']);
+const MAX_BODY = 3 * 1024 * 1024;
+
+function send(res: ServerResponse, code: number, body: unknown): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
+  res.end(text);
+}
+
+function sendStatus(res: ServerResponse, status: Status): void {
+  send(res, status.code, status);
+}
+
+async function readBody(req: IncomingMessage): Promise<{ text: string; json: unknown }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new (class extends Error {})('too large');
+    chunks.push(chunk as Buffer);
+  }
+  const raw = Buffer.concat(chunks);
+  if ((req.headers['content-type'] ?? '').startsWith('application/vnd.kubernetes.protobuf') || isKubeProtobuf(raw)) return { text: '', json: decodeKubeProtobuf(raw) };
+  const text = raw.toString('utf8');
+  if (text.trim() === '') return { text, json: undefined };
+  try {
+    return { text, json: JSON.parse(text) as unknown };
+  } catch (e) {
+    throw errors.badRequest(`the server could not parse the request body: ${(e as Error).message}`);
+  }
+}
+
+function deleteOptions(query: URLSearchParams, body: unknown): DeleteOptionsBody {
+  const b = (typeof body === 'object' && body !== null ? body : {}) as DeleteOptionsBody;
+  const out: DeleteOptionsBody = {};
+  const grace = query.get('gracePeriodSeconds') ?? (b.gracePeriodSeconds !== undefined ? String(b.gracePeriodSeconds) : null);
+  if (grace !== null) {
+    if (!/^-?\d+$/.test(grace)) throw errors.badRequest(`invalid gracePeriodSeconds: ${grace}`);
+    out.gracePeriodSeconds = Math.max(0, Number(grace));
+  }
+  const policy = query.get('propagationPolicy') ?? b.propagationPolicy;
+  if (policy !== undefined && policy !== null) out.propagationPolicy = policy;
+  if (b.orphanDependents !== undefined) out.orphanDependents = b.orphanDependents;
+  if (b.preconditions !== undefined) out.preconditions = b.preconditions;
+  return out;
+}
+
+export function createHandler(ctx: ApiContext, options: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    handle(ctx, options, req, res).catch((e: unknown) => {
+      if (isStatusError(e)) sendStatus(res, e.status);
+      else if (e instanceof Error && e.message === 'too large') sendStatus(res, failure(413, 'RequestEntityTooLarge', 'the request body is too large'));
+      else {
+        ctx.log(`internal error on ${req.method ?? ''} ${req.url ?? ''}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        sendStatus(res, failure(500, 'InternalError', `Internal error occurred: ${e instanceof Error ? e.message : String(e)}`));
+      }
+    });
+  };
+}
+
+async function handle(ctx: ApiContext, options: HandlerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'https://apiserver');
+  const path = url.pathname;
+  const method = req.method ?? 'GET';
+  if (PUBLIC_PATHS.has(path) || path.startsWith('/readyz/') || path.startsWith('/livez/') || path.startsWith('/healthz/')) {
+    if (path.startsWith('/version')) return send(res, 200, VERSION_INFO);
+    const ok = path.startsWith('/readyz') ? options.ready() : true;
+    res.writeHead(ok ? 200 : 500, { 'Content-Type': 'text/plain; charset=utf-8' });
+    res.end(ok ? 'ok' : 'not ready: watch caches are not synced or etcd is unreachable');
+    return;
+  }
+  const user = authenticate(req, options.tokens);
+  if (user === undefined) return sendStatus(res, errors.unauthorized().status);
+  const ri = requestInfo(method, path, url.searchParams);
+  const { text, json } = ['POST', 'PUT', 'PATCH', 'DELETE'].includes(method) ? await readBody(req) : { text: '', json: undefined };
+  await authorize(ctx, options.modes, user, ri, json);
+  if (ri.kind === 'non-resource') return nonResource(ctx, options, path, res);
+  const info = findResource(ri.group, ri.version, ri.resource);
+  if (info === undefined || (ri.subresource !== '' && !info.subresources.includes(ri.subresource))) throw errors.pathNotFound(`${method} ${path}`);
+  if (info.namespaced !== (ri.namespace !== '') && !(info.namespaced && ri.name === '' && (ri.verb === 'list' || ri.verb === 'watch'))) throw errors.pathNotFound(`${method} ${path}`);
+  await resource(ctx, user, info, ri, url.searchParams, req, res, text, json);
+}
+
+function nonResource(ctx: ApiContext, options: HandlerOptions, path: string, res: ServerResponse): void {
+  const p = path.replace(/\/$/, '') || '/';
+  if (p === '/api') return send(res, 200, apiVersions(options.advertiseAddress));
+  if (p === '/apis') return send(res, 200, apiGroupList());
+  if (p === '/openapi/v3') return send(res, 200, openApiIndex());
+  if (p.startsWith('/openapi/v3/')) {
+    const doc = openApiGroupDocument(p.slice('/openapi/v3/'.length));
+    if (doc !== undefined) return send(res, 200, doc);
+  }
+  const core = /^\/api\/([^/]+)$/.exec(p);
+  if (core !== null) {
+    const list = resourceList('', core[1] ?? '');
+    if (list !== undefined) return send(res, 200, list);
+  }
+  const group = /^\/apis\/([^/]+)$/.exec(p);
+  if (group !== null) {
+    const g = apiGroup(group[1] ?? '');
+    if (g !== undefined) return send(res, 200, g);
+  }
+  const gv = /^\/apis\/([^/]+)\/([^/]+)$/.exec(p);
+  if (gv !== null) {
+    const list = resourceList(gv[1] ?? '', gv[2] ?? '');
+    if (list !== undefined) return send(res, 200, list);
+  }
+  void ctx;
+  throw errors.pathNotFound(path);
+}
+
+async function resource(ctx: ApiContext, user: UserInfo, info: ResourceInfo, ri: ResourceRequest, query: URLSearchParams, req: IncomingMessage, res: ServerResponse, text: string, body: unknown): Promise<void> {
+  const ns = ri.namespace;
+  const dryRun = query.getAll('dryRun').includes('All');
+  const contentType = req.headers['content-type'] ?? 'application/json';
+  void text;
+  void user;
+  switch (ri.subresource) {
+    case 'binding':
+      if (ri.verb !== 'create') throw errors.methodNotAllowed(req.method ?? '');
+      return send(res, 201, await bindPod(ctx, ns, ri.name, body));
+    case 'eviction':
+      if (ri.verb !== 'create') throw errors.methodNotAllowed(req.method ?? '');
+      return send(res, 201, await evictPod(ctx, ns, ri.name, body));
+    case 'log':
+      if (ri.verb !== 'get') throw errors.methodNotAllowed(req.method ?? '');
+      return proxyLog(ctx, ns, ri.name, query, res);
+    case 'scale':
+      if (ri.verb === 'get') return send(res, 200, await getScale(ctx, info, ns, ri.name));
+      if (ri.verb === 'update') return send(res, 200, await writeScale(ctx, info, ns, ri.name, body));
+      if (ri.verb === 'patch') return send(res, 200, await writeScale(ctx, info, ns, ri.name, body, patchKind(contentType)));
+      throw errors.methodNotAllowed(req.method ?? '');
+  }
+  const sub = ri.subresource === 'status' || ri.subresource === 'finalize' ? ri.subresource : undefined;
+  switch (ri.verb) {
+    case 'get':
+      return send(res, 200, await getObject(ctx, info, ns, ri.name));
+    case 'list':
+      return send(res, 200, await listObjects(ctx, info, ns, query));
+    case 'watch':
+      return serveWatch(ctx, info, ns, ri.name, query, res);
+    case 'create':
+      if (ri.name !== '') throw errors.methodNotAllowed('POST');
+      return send(res, 201, await createObject(ctx, info, ns, body, dryRun));
+    case 'update':
+      return send(res, 200, await updateObject(ctx, info, ns, ri.name, body, { subresource: sub, dryRun }));
+    case 'patch':
+      return send(res, 200, await patchObject(ctx, info, ns, ri.name, patchKind(contentType), body, { subresource: sub, dryRun }));
+    case 'delete': {
+      const out = await deleteObject(ctx, info, ns, ri.name, deleteOptions(query, body), dryRun);
+      return send(res, (out as { kind?: unknown }).kind === 'Status' ? 200 : 200, out);
+    }
+    case 'deletecollection': {
+      const list = (await listObjects(ctx, info, ns, query)) as { items: Obj[] };
+      const filter = parseFilter(info, query);
+      const opts = deleteOptions(query, body);
+      for (const item of list.items) {
+        if (!matches(filter, item)) continue;
+        await deleteObject(ctx, info, String(item.metadata?.['namespace'] ?? ''), String(item.metadata?.['name'] ?? ''), opts, dryRun).catch((e: unknown) => {
+          if (!(isStatusError(e) && e.status.code === 404)) throw e;
+        });
+      }
+      return send(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 200 });
+    }
+  }
+  throw errors.methodNotAllowed(req.method ?? '');
+}
+
+function patchKind(contentType: string): ReturnType<typeof patchKindOf> & {} {
+  const kind = patchKindOf(contentType);
+  if (kind === undefined) throw errors.unsupportedMediaType(contentType);
+  return kind;
+}
