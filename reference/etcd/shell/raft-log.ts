@@ -50,6 +50,7 @@ export async function startRaftLog(options: RaftLogOptions): Promise<ReplicatedL
     apply: (entry) => callbacks.apply(entry.data),
     snapshot: () => callbacks.snapshot(),
     restore: (data) => callbacks.restore(data),
+    log: options.log,
     onMembershipChange: (members) => options.log(`raft members: ${members.map((m) => m.id.toString(16)).join(',')}`),
   })) as unknown as RaftNodeLike;
   // Leadership is polled as well as observed, so the lease clock is promoted whichever way the node reports it.
