@@ -86,37 +86,75 @@ export function apiserverArgs(l: ControlPlaneLayout): string[] {
 }
 
 export function controllerManagerArgs(l: ControlPlaneLayout): string[] {
-  return [
-    `--kubeconfig=${l.controllerManagerKubeconfig}`,
-    `--authentication-kubeconfig=${l.controllerManagerKubeconfig}`,
-    `--authorization-kubeconfig=${l.controllerManagerKubeconfig}`,
-    '--bind-address=127.0.0.1',
-    `--secure-port=${l.controllerManagerPort}`,
-    `--cert-dir=${l.stateDir}/controller-manager-certs`,
-    '--leader-elect=true',
-    // One credential per controller, as kubeadm does: RBAC then shows what each may do.
-    '--use-service-account-credentials=true',
-    `--service-account-private-key-file=${l.pki.serviceAccountKey}`,
-    `--root-ca-file=${l.pki.caCert}`,
-    `--cluster-signing-cert-file=${l.pki.caCert}`,
-    `--cluster-signing-key-file=${l.pki.caKey}`,
-    `--service-cluster-ip-range=${l.serviceClusterIpRange}`,
-    `--cluster-cidr=${l.clusterCidr}`,
-    '--allocate-node-cidrs=true',
-    '--controllers=*,bootstrapsigner,tokencleaner',
-    '--v=1',
-  ];
+  return controllerManagerFlags({
+    kubeconfig: l.controllerManagerKubeconfig, delegatedAuth: true, port: l.controllerManagerPort,
+    certDir: `${l.stateDir}/controller-manager-certs`, leaderElect: true, useServiceAccountCredentials: true,
+    serviceAccountKey: l.pki.serviceAccountKey, rootCa: l.pki.caCert, signingCert: l.pki.caCert, signingKey: l.pki.caKey,
+    serviceClusterIpRange: l.serviceClusterIpRange, clusterCidr: l.clusterCidr,
+  });
 }
 
 export function schedulerArgs(l: ControlPlaneLayout): string[] {
+  return schedulerFlags({ kubeconfig: l.schedulerKubeconfig, delegatedAuth: true, port: l.schedulerPort, certDir: `${l.stateDir}/scheduler-certs`, leaderElect: true });
+}
+
+/** What kube-scheduler and kube-controller-manager need, whichever apiserver they talk to. */
+export interface ComponentFlagsInput {
+  kubeconfig: string;
+  /**
+   * Delegate authentication and authorization of their own HTTPS endpoints to the apiserver
+   * (TokenReview, SubjectAccessReview, the extension-apiserver-authentication ConfigMap).
+   * Off for an apiserver that may not serve those; /healthz stays reachable either way.
+   */
+  delegatedAuth: boolean;
+  port: number;
+  certDir: string;
+  leaderElect: boolean;
+  /** e.g. application/json; upstream's default is protobuf (upstream/observed-requests.md). */
+  contentType?: string;
+  verbosity?: number;
+}
+
+export interface ControllerManagerFlagsInput extends ComponentFlagsInput {
+  /** One credential per controller through TokenRequest, as kubeadm sets it up. */
+  useServiceAccountCredentials: boolean;
+  serviceAccountKey?: string;
+  rootCa?: string;
+  signingCert?: string;
+  signingKey?: string;
+  serviceClusterIpRange: string;
+  clusterCidr: string;
+  /** Default: every controller that is on by default, plus the bootstrap-token ones. */
+  controllers?: string;
+}
+
+function commonFlags(c: ComponentFlagsInput): string[] {
   return [
-    `--kubeconfig=${l.schedulerKubeconfig}`,
-    `--authentication-kubeconfig=${l.schedulerKubeconfig}`,
-    `--authorization-kubeconfig=${l.schedulerKubeconfig}`,
+    `--kubeconfig=${c.kubeconfig}`,
+    ...(c.delegatedAuth ? [`--authentication-kubeconfig=${c.kubeconfig}`, `--authorization-kubeconfig=${c.kubeconfig}`] : []),
     '--bind-address=127.0.0.1',
-    `--secure-port=${l.schedulerPort}`,
-    `--cert-dir=${l.stateDir}/scheduler-certs`,
-    '--leader-elect=true',
-    '--v=1',
+    `--secure-port=${c.port}`,
+    `--cert-dir=${c.certDir}`,
+    `--leader-elect=${String(c.leaderElect)}`,
+    ...(c.contentType !== undefined ? [`--kube-api-content-type=${c.contentType}`] : []),
+    `--v=${c.verbosity ?? 1}`,
   ];
+}
+
+export function controllerManagerFlags(c: ControllerManagerFlagsInput): string[] {
+  return [
+    ...commonFlags(c),
+    `--use-service-account-credentials=${String(c.useServiceAccountCredentials)}`,
+    ...(c.serviceAccountKey !== undefined ? [`--service-account-private-key-file=${c.serviceAccountKey}`] : []),
+    ...(c.rootCa !== undefined ? [`--root-ca-file=${c.rootCa}`] : []),
+    ...(c.signingCert !== undefined && c.signingKey !== undefined ? [`--cluster-signing-cert-file=${c.signingCert}`, `--cluster-signing-key-file=${c.signingKey}`] : []),
+    `--service-cluster-ip-range=${c.serviceClusterIpRange}`,
+    `--cluster-cidr=${c.clusterCidr}`,
+    '--allocate-node-cidrs=true',
+    `--controllers=${c.controllers ?? '*,bootstrapsigner,tokencleaner'}`,
+  ];
+}
+
+export function schedulerFlags(c: ComponentFlagsInput): string[] {
+  return commonFlags(c);
 }

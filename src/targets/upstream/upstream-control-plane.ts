@@ -52,6 +52,8 @@ export interface UpstreamControlPlane {
   readonly server: string;
   readonly caPem: string;
   readonly stateDir: string;
+  /** Key material paths, e.g. to run more controllers (startUpstreamComponents) against it. */
+  readonly pki: { caCert: string; caKey: string; serviceAccountKey: string; serviceAccountPub: string };
   /** PIDs and log files of the running components, for fault injection and debugging. */
   readonly processes: ReadonlyMap<string, { pid: number; logPath: string }>;
   /** A client certificate and kubeconfig for any user, e.g. `system:node:n1` in `system:nodes`. */
@@ -179,6 +181,7 @@ async function startOnce(opts: UpstreamControlPlaneOptions): Promise<UpstreamCon
       server,
       caPem: ca.certPem,
       stateDir,
+      pki: { caCert: ca.certPath, caKey: ca.keyPath, serviceAccountKey, serviceAccountPub },
       processes: new Map(running.map((p) => [p.name, { pid: p.pid, logPath: p.logPath }])),
       issueClient,
       stop: () => (stopped ??= stopAll()),

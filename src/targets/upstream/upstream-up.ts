@@ -1,7 +1,9 @@
 /**
  * `npm run upstream:up`: builds the upstream binaries if the cache lacks them, starts a
  * local upstream control plane and keeps it running until SIGINT/SIGTERM.
- * Flags: --keep-state (do not delete the state folder on exit), --no-build.
+ * Flags: --keep-state (do not delete the state folder on exit), --no-build,
+ * --without-scheduler and --without-controller-manager (to pair the upstream apiserver with
+ * reference controllers).
  */
 import { pathToFileURL } from 'node:url';
 import { startUpstreamControlPlane } from './upstream-control-plane.ts';
@@ -14,7 +16,12 @@ export async function main(argv: string[]): Promise<void> {
     process.stderr.write('[upstream] building upstream binaries (first time: many minutes)\n');
     binDir = await buildUpstream();
   }
-  const cp = await startUpstreamControlPlane({ binDir, keepState: argv.includes('--keep-state') });
+  const cp = await startUpstreamControlPlane({
+    binDir,
+    keepState: argv.includes('--keep-state'),
+    scheduler: !argv.includes('--without-scheduler'),
+    controllerManager: !argv.includes('--without-controller-manager'),
+  });
   process.stdout.write(`server: ${cp.server}\nstate: ${cp.stateDir}\nexport KUBECONFIG=${cp.kubeconfigPath}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
