@@ -16,6 +16,8 @@ export interface PeerTransportOptions {
   onUnreachable(peer: bigint): void;
   /** Outcome of sending a snapshot message (written to the socket, or lost). */
   onSnapshotStatus(peer: bigint, ok: boolean): void;
+  /** A message certainly not delivered (no connection): e.g. a forwarded proposal to retry. */
+  onUndeliverable?(m: Message): void;
   log?(line: string): void;
 }
 
@@ -72,12 +74,14 @@ export class PeerTransport {
 
   send(messages: Message[]): void {
     const corked = new Set<Socket>();
+    const unreachable = new Set<bigint>();
     for (const m of messages) {
       const conn = this.peers.get(m.to);
       if (conn?.socket === undefined || !conn.connected) {
         if (conn !== undefined) this.connect(m.to, conn);
         if (m.type === 'snap') this.opts.onSnapshotStatus(m.to, false);
-        this.opts.onUnreachable(m.to);
+        this.opts.onUndeliverable?.(m);
+        unreachable.add(m.to);
         continue;
       }
       const socket = conn.socket;
@@ -98,6 +102,7 @@ export class PeerTransport {
     }
     // Uncork once per batch: one syscall for all messages to a peer in this Ready.
     for (const s of corked) s.uncork();
+    for (const id of unreachable) this.opts.onUnreachable(id);
   }
 
   private connect(id: bigint, conn: PeerConnection): void {

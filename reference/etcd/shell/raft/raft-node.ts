@@ -12,7 +12,7 @@ import { decodeConfChange, encodeConfChange } from '../../core/raft/codec.ts';
 import { RawNode, mustSync } from '../../core/raft/raw-node.ts';
 import type { InitialState } from '../../core/raft/raw-node.ts';
 import { seededRandom } from '../../core/raft/seeded-random.ts';
-import type { Entry, HardState, Ready, Snapshot } from '../../core/raft/types.ts';
+import type { Entry, HardState, Message, Ready, Snapshot } from '../../core/raft/types.ts';
 import { PeerTransport } from './peer-transport.ts';
 import { ProposalEnvelope } from './proposal-envelope.ts';
 import { RaftError } from './raft-error.ts';
@@ -81,6 +81,8 @@ export class RaftNode {
   private readonly proposals = new Map<bigint, { resolve(index: bigint): void }>();
   /** Actions retried on each tick until they succeed (no leader known yet, ...). */
   private readonly retries = new Set<() => boolean>();
+  /** Conditions checked after each applied Ready until they hold. */
+  private readonly afterApply = new Set<() => boolean>();
   private readonly reads = new Map<string, (index: number) => void>();
   private readonly applied = new Waiters();
   private readSeq = 0;
@@ -162,6 +164,7 @@ export class RaftNode {
         onMessage: (m) => holder.node?.act(() => raw.step(m)),
         onUnreachable: (peer) => holder.node?.act(() => raw.reportUnreachable(peer)),
         onSnapshotStatus: (peer, ok) => holder.node?.act(() => raw.reportSnapshot(peer, ok)),
+        onUndeliverable: (m) => holder.node?.retryForwarded(m),
         ...(options.log === undefined ? {} : { log: options.log }),
       });
       const node = new RaftNode(options, raw, wal, snaps, transport, snapshot?.meta.index ?? 0);
@@ -284,19 +287,25 @@ export class RaftNode {
   private retryUntil(what: string, done: () => boolean, attempt: () => void): Promise<void> {
     return this.withDeadline(what, undefined, (resolve, cleanup) => {
       let ticks = 0;
-      const check = (): boolean => {
-        if (done()) {
-          resolve();
-          return true;
-        }
-        if (ticks++ % (this.options.electionTicks ?? 10) === 0) attempt();
+      const isDone = (): boolean => {
+        if (!done()) return false;
+        resolve();
+        return true;
+      };
+      const retry = (): boolean => {
+        if (isDone()) return true;
+        if (++ticks % (this.options.electionTicks ?? 10) === 0) attempt();
         return false;
       };
       this.act(() => {
-        if (!check()) {
-          this.retries.add(check);
-          cleanup(() => this.retries.delete(check));
-        }
+        if (isDone()) return;
+        attempt();
+        this.retries.add(retry);
+        this.afterApply.add(isDone);
+        cleanup(() => {
+          this.retries.delete(retry);
+          this.afterApply.delete(isDone);
+        });
       });
     });
   }
@@ -341,6 +350,16 @@ export class RaftNode {
     for (const r of [...this.pendingRejects]) r(err);
   }
 
+  /** A proposal forwarded to a leader we had no connection to never left this process, so
+   *  proposing it again cannot duplicate it; retry until some leader takes it. */
+  private retryForwarded(m: Message): void {
+    if (m.type !== 'prop' || m.entries.length === 0) return;
+    const pending = (): boolean => m.entries.some((e) => e.type === 'normal' && e.data.length >= 17 && this.proposals.has(this.envelope.open(e.data).seq));
+    const attempt = (): boolean => !pending() || this.raw.proposeEntries(m.entries.map((e) => ({ ...e, term: 0, index: 0 })));
+    // On the next tick, not at once: the leader we know may still be the dead one.
+    this.act(() => this.retries.add(attempt));
+  }
+
   private onTick(): void {
     this.raw.tick();
     for (const retry of [...this.retries]) if (retry()) this.retries.delete(retry);
@@ -378,7 +397,7 @@ export class RaftNode {
         this.applyReady(rd);
         this.raw.advance(rd);
         await this.maybeSnapshot();
-        for (const retry of [...this.retries]) if (retry()) this.retries.delete(retry);
+        for (const check of [...this.afterApply]) if (check()) this.afterApply.delete(check);
       }
     } finally {
       this.cycleRunning = false;
