@@ -44,11 +44,11 @@ export async function buildUpstream(components: readonly string[] = CONTROL_PLAN
 }
 
 /**
- * etcd for the upstream apiserver: KCK_ETCD, else Debian's etcd-server (3.4) on PATH, which
+ * etcd for the upstream apiserver: KCK_ETCD_BIN, else Debian's etcd-server (3.4) on PATH, which
  * kube-apiserver v1.33 accepts (it only turns off watch-progress-based consistent reads).
  */
 export async function findEtcd(): Promise<string> {
-  const candidates = [process.env['KCK_ETCD'], '/usr/bin/etcd', '/usr/local/bin/etcd'].filter((c): c is string => c !== undefined);
+  const candidates = [process.env['KCK_ETCD_BIN'], '/usr/bin/etcd', '/usr/local/bin/etcd'].filter((c): c is string => c !== undefined);
   for (const c of candidates) if (await executable(c)) return c;
-  throw new Error('no etcd binary: install Debian etcd-server (apt-get install -y etcd-server) or set KCK_ETCD');
+  throw new Error('no etcd binary: install Debian etcd-server (apt-get install -y etcd-server) or set KCK_ETCD_BIN');
 }

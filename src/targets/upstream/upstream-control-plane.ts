@@ -23,7 +23,7 @@ import { waitFor200, type Credentials } from './wait-for-https.ts';
 export interface UpstreamControlPlaneOptions {
   /** Folder with kube-apiserver, kube-controller-manager, kube-scheduler (default: the build cache). */
   binDir?: string;
-  /** The etcd binary (default: KCK_ETCD or Debian's /usr/bin/etcd). */
+  /** The etcd binary (default: KCK_ETCD_BIN or Debian's /usr/bin/etcd). */
   etcdPath?: string;
   /** Where state goes (default: a fresh temp folder, removed on stop unless keepState). */
   stateDir?: string;
