@@ -1,7 +1,8 @@
 /**
  * Runs inside a network namespace (`ip netns exec NS node --import tsx netns-agent.ts`) and
  * dials on the test's behalf: one JSON command per stdin line, one JSON answer per stdout
- * line with the same id. Ops: tcp, udp, spray, hold, release, http.
+ * line with the same id. Ops: tcp, udp, spray, hold, release, http, time (latencies of
+ * `count` sequential TCP exchanges, in ms, for benchmarks).
  */
 import http from 'node:http';
 import type net from 'node:net';
@@ -10,7 +11,7 @@ import { spray, tcpExchange, udpExchange } from './dial.ts';
 
 interface Command {
   id: number;
-  op: 'tcp' | 'udp' | 'spray' | 'hold' | 'release' | 'http';
+  op: 'tcp' | 'udp' | 'spray' | 'hold' | 'release' | 'http' | 'time';
   host?: string;
   port?: number;
   count?: number;
@@ -58,6 +59,17 @@ async function handle(c: Command): Promise<unknown> {
       return { ok: true };
     case 'http':
       return get(c.url!);
+    case 'time': {
+      const latencies: number[] = [];
+      let failures = 0;
+      for (let i = 0; i < (c.count ?? 1); i++) {
+        const start = performance.now();
+        const r = await tcpExchange(c.host!, c.port!, options);
+        if (r.ok) latencies.push(performance.now() - start);
+        else failures++;
+      }
+      return { latencies, failures };
+    }
   }
 }
 
