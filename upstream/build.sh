@@ -81,10 +81,16 @@ for c in "${missing[@]}"; do PKGS+=("k8s.io/kubernetes/cmd/${c}"); done
 start=$(date +%s)
 log "building ${missing[*]} (nice 19, -p ${KCK_BUILD_PARALLELISM:-2}); this takes a while the first time"
 # One go build for all commands shares the compile work; -mod=mod fills go.sum.
+# Build into a staging folder and move each binary in only when whole: an interrupted build
+# must never leave a truncated binary that the cache check would take for a finished one.
+STAGING="${CACHE_ROOT}/staging"
+rm -rf "${STAGING}" && mkdir -p "${STAGING}"
 CGO_ENABLED=0 nice -n 19 "$GO" build -mod=mod -p "${KCK_BUILD_PARALLELISM:-2}" -trimpath \
-  -ldflags "${LDFLAGS}" -o "${BIN}/" "${PKGS[@]}"
+  -ldflags "${LDFLAGS}" -o "${STAGING}/" "${PKGS[@]}"
+for c in "${missing[@]}"; do mv -f "${STAGING}/${c}" "${BIN}/${c}"; done
+rmdir "${STAGING}"
 end=$(date +%s)
 log "built in $((end - start)) s:"
 for c in "${missing[@]}"; do log "  $(du -h "${BIN}/${c}" | cut -f1)  ${c}"; done
-echo "$((end - start))" > "${CACHE_ROOT}/build-seconds"
+echo "$((end - start))" > "${CACHE_ROOT}/last-build-seconds"
 echo "${BIN}"
