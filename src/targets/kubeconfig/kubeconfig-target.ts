@@ -10,6 +10,7 @@ import { connectionFromKubeconfig } from '../../clients/kube/connection.ts';
 import { KubeClient } from '../../clients/kube/kube-client.ts';
 import { isCapability, type Capability, type StartedTarget, type Target } from '../../ports/target.ts';
 import { TargetError } from '../target-registry.ts';
+import { ClientPodNetwork } from '../network/client-pod-network.ts';
 import { KubeconfigTopology } from './kubeconfig-topology.ts';
 import { which } from '../which.ts';
 
@@ -22,6 +23,7 @@ const WHY_NOT: Partial<Record<Capability, string>> = {
   faults: 'the kit cannot stop components of a kubeconfig target',
   'component-config': "a kubeconfig target does not show its components' flags",
   'proxy-mode-userspace': 'userspace mode was removed from kube-proxy in Kubernetes 1.26',
+  'cluster-network': 'set KCK_WORKLOAD_IMAGE to an image of the kit\'s workload that the cluster can run',
   authn: 'the kit cannot mint credentials for other identities of a kubeconfig target',
 };
 
@@ -41,6 +43,10 @@ export function kubeconfigTarget(env: NodeJS.ProcessEnv): Target {
   const withdrawn = (env['KCK_NO_CAPABILITIES'] ?? '').split(',').map((c) => c.trim()).filter((c) => c.length > 0);
   const capabilities = new Set<Capability>([...ALWAYS, ...(declared as Capability[])].filter((c) => !withdrawn.includes(c)));
   if (which('kubectl') !== undefined) capabilities.add('kubectl');
+  // Client Pods need an image the cluster can run: the kit's workload image, made available
+  // to the cluster by the user (e.g. \`ctr images import\` on kind nodes).
+  const workloadImage = env['KCK_WORKLOAD_IMAGE'];
+  if (workloadImage !== undefined && !withdrawn.includes('cluster-network')) capabilities.add('cluster-network');
   return {
     name: 'kubeconfig',
     description: `cluster of kubeconfig ${path}`,
@@ -54,7 +60,7 @@ export function kubeconfigTarget(env: NodeJS.ProcessEnv): Target {
         kube,
         topology: new KubeconfigTopology(kube, path),
         faults: undefined,
-        network: undefined,
+        network: workloadImage === undefined ? undefined : new ClientPodNetwork(kube, workloadImage),
         stop: async () => kube.close(),
       };
     },

@@ -1,0 +1,143 @@
+/**
+ * The Network port on any cluster: connections "from a pod" are made by a short-lived client
+ * Pod running the kit's workload image (busybox nc), and read back through its log; "from a
+ * node" is the same Pod on the host network of that node; "from outside" dials from the
+ * kit's own process. Black box: it needs nothing but the API and an image the cluster can run.
+ */
+import { connect } from 'node:net';
+import type { KubeApi, KubeObject } from '../../ports/kube-api.ts';
+import type { ConnectResult, Network, Vantage } from '../../ports/network.ts';
+import { eventually } from '../../world/eventually.ts';
+
+interface PodView extends KubeObject {
+  status?: { phase?: string; containerStatuses?: Array<{ state?: { terminated?: { exitCode: number } } }> };
+}
+
+const MARK = 'kck-reply:';
+
+/** One probe as a shell script; replies are printed behind a marker so log noise is ignored. */
+export function probeScript(host: string, port: number, count: number, timeoutSeconds: number): string {
+  const once = `r=$(echo | nc -w ${timeoutSeconds} ${host} ${port} 2>/dev/null | head -n 1); if [ -n "$r" ]; then echo "${MARK}$r"; else echo "${MARK}!failed"; fi`;
+  return count === 1 ? once : `for i in $(seq ${count}); do ${once}; done`;
+}
+
+export function parseReplies(log: string): string[] {
+  return log.split('\n').filter((l) => l.startsWith(MARK)).map((l) => l.slice(MARK.length).trim());
+}
+
+export class ClientPodNetwork implements Network {
+  private serial = 0;
+
+  constructor(
+    private readonly kube: KubeApi,
+    private readonly image: string,
+  ) {}
+
+  async tcp(vantage: Vantage, host: string, port: number, options: { timeoutMs?: number } = {}): Promise<ConnectResult> {
+    const timeoutMs = options.timeoutMs ?? 3_000;
+    if (vantage.from === 'outside') return dialFromHere(host, port, timeoutMs);
+    const [reply] = await this.runProbe(vantage, probeScript(host, port, 1, Math.ceil(timeoutMs / 1000)));
+    return reply === undefined || reply === '!failed' ? { ok: false, error: 'no reply' } : { ok: true, reply };
+  }
+
+  async udp(): Promise<ConnectResult> {
+    throw new Error('UDP probes from client Pods need a UDP client in the workload image (busybox nc has no UDP)');
+  }
+
+  async hold(vantage: Vantage, host: string, port: number): Promise<{ reply: string; close(): Promise<void> }> {
+    if (vantage.from === 'outside') {
+      const socket = connect({ host, port });
+      const reply = await new Promise<string>((resolve, reject) => {
+        socket.once('data', (d: Buffer) => resolve(d.toString().trim()));
+        socket.once('error', reject);
+      });
+      return { reply, close: async () => void socket.destroy() };
+    }
+    // The client keeps its end open by feeding nc from a sleep.
+    const script = `(sleep 3600) | nc ${host} ${port} | while read -r line; do echo "${MARK}$line"; done`;
+    const pod = await this.createProbePod(vantage, script);
+    const reply = await eventually(`client pod ${pod.name} to get a reply from ${host}:${port}`, async () => {
+      const [first] = parseReplies(await this.log(pod.namespace, pod.name));
+      if (first === undefined) throw new Error('no reply yet');
+      return first;
+    });
+    return { reply, close: () => this.deletePod(pod.namespace, pod.name) };
+  }
+
+  async spray(vantage: Vantage, host: string, port: number, count: number, options: { protocol?: 'tcp' | 'udp'; sourceAddress?: string } = {}): Promise<Map<string, number>> {
+    if (options.protocol === 'udp') throw new Error('UDP spraying is not supported by client Pods yet');
+    const replies: string[] = [];
+    if (vantage.from === 'outside') {
+      for (let i = 0; i < count; i++) {
+        const r = await dialFromHere(host, port, 3_000, options.sourceAddress);
+        replies.push(r.ok ? r.reply! : '!failed');
+      }
+    } else {
+      replies.push(...(await this.runProbe(vantage, probeScript(host, port, count, 3))));
+    }
+    const counts = new Map<string, number>();
+    for (const r of replies) counts.set(r, (counts.get(r) ?? 0) + 1);
+    return counts;
+  }
+
+  private async runProbe(vantage: Exclude<Vantage, { from: 'outside' }>, script: string): Promise<string[]> {
+    const pod = await this.createProbePod(vantage, script);
+    try {
+      await eventually(`client pod ${pod.name} to finish`, async () => {
+        const p = await this.kube.get<PodView>({ apiVersion: 'v1', kind: 'Pod', namespace: pod.namespace, name: pod.name });
+        const phase = p?.status?.phase;
+        if (phase !== 'Succeeded' && phase !== 'Failed') throw new Error(`client pod is ${phase ?? 'gone'}`);
+      }, { timeoutMs: 120_000 });
+      return parseReplies(await this.log(pod.namespace, pod.name));
+    } finally {
+      await this.deletePod(pod.namespace, pod.name);
+    }
+  }
+
+  private async createProbePod(vantage: Exclude<Vantage, { from: 'outside' }>, script: string): Promise<{ namespace: string; name: string }> {
+    const namespace = vantage.from === 'pod' ? vantage.namespace : 'default';
+    const node = vantage.from === 'node' ? vantage.node : vantage.node;
+    const name = `kck-client-${Date.now().toString(36)}-${++this.serial}`;
+    await this.kube.create({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace, labels: { 'kck.io/role': 'network-client' } },
+      spec: {
+        restartPolicy: 'Never',
+        terminationGracePeriodSeconds: 1,
+        ...(node === undefined ? {} : { nodeName: node }),
+        ...(vantage.from === 'node' ? { hostNetwork: true } : {}),
+        containers: [{ name: 'client', image: this.image, command: ['/bin/sh', '-c', script] }],
+      },
+    });
+    return { namespace, name };
+  }
+
+  private async log(namespace: string, name: string): Promise<string> {
+    const res = await this.kube.request('GET', `/api/v1/namespaces/${namespace}/pods/${name}/log`);
+    if (res.status !== 200) throw new Error(`log of pod ${name} answered ${res.status}: ${res.text.slice(0, 200)}`);
+    return res.text;
+  }
+
+  private async deletePod(namespace: string, name: string): Promise<void> {
+    await this.kube.delete({ apiVersion: 'v1', kind: 'Pod', namespace, name }, { gracePeriodSeconds: 0 }).catch(() => undefined);
+  }
+}
+
+function dialFromHere(host: string, port: number, timeoutMs: number, localAddress?: string): Promise<ConnectResult> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, ...(localAddress === undefined ? {} : { localAddress }) });
+    let data = '';
+    const done = (result: ConnectResult): void => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.setTimeout(timeoutMs, () => done({ ok: false, error: 'ETIMEDOUT' }));
+    socket.on('data', (d: Buffer) => {
+      data += d.toString();
+      if (data.includes('\n')) done({ ok: true, reply: data.split('\n')[0]!.trim() });
+    });
+    socket.on('end', () => done(data.length > 0 ? { ok: true, reply: data.trim() } : { ok: false, error: 'ECONNRESET' }));
+    socket.on('error', (error: NodeJS.ErrnoException) => done({ ok: false, error: error.code ?? error.message }));
+  });
+}
