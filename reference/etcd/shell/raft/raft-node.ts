@@ -6,6 +6,23 @@
  * Data dir layout (like etcd's): <dataDir>/member/wal/*.wal and <dataDir>/member/snap/*.snap.
  * The state machine is in memory: on restart it is rebuilt by `restore(snapshot)` followed by
  * `apply` of every committed entry after it, in order.
+ *
+ * Contract notes for the server on top:
+ * - `apply` sees exactly the bytes given to `propose` (an internal envelope that lets the
+ *   proposer recognise its entry is stripped); a new leader's empty no-op entries and
+ *   conf-change entries are not passed to `apply` (membership goes to onMembershipChange).
+ * - Everything runs on one event loop: `apply`, `snapshot` and `restore` are synchronous and
+ *   called between Raft steps; an exception there stops the member (status: failed).
+ * - Errors are `RaftError` with `code`: 'timeout' (no quorum-holding leader in time),
+ *   'stopped', 'not-member', 'bad-data-dir' (the WAL belongs to another member id, or is
+ *   damaged).
+ * - A new member: call `addMember` on the cluster first, then start the new RaftNode with
+ *   `peers` = the whole new membership and an empty data dir (etcd's
+ *   --initial-cluster-state=existing); it catches up from the log or by snapshot.
+ * - A removed member keeps running but never campaigns; the server should stop it once
+ *   onMembershipChange no longer lists its own id.
+ * - Peer traffic is this module's own framing over TCP (not etcd's rafthttp): members of a
+ *   reference cluster talk only to each other.
  */
 import { join } from 'node:path';
 import { decodeConfChange, encodeConfChange } from '../../core/raft/codec.ts';

@@ -1,4 +1,4 @@
-import { mkdir, open, readdir, readFile, rm, truncate } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, truncate } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -70,13 +70,19 @@ export class Wal {
   /** Create a fresh WAL (first boot). */
   static async create(dir: string, metadata: WalMetadata): Promise<Wal> {
     await mkdir(dir, { recursive: true });
+    // Written under a temp name and renamed, so a crash here never leaves a WAL without
+    // its metadata (which would refuse to open).
     const name = segmentName(0, 0);
-    const file = await open(join(dir, name), 'a');
-    const wal = new Wal(dir, file, 0, metadata);
-    await file.write(record(REC_METADATA, encodeMetadata(metadata)));
-    await file.sync();
+    const tmp = await open(join(dir, `${name}.tmp`), 'w');
+    try {
+      await tmp.write(record(REC_METADATA, encodeMetadata(metadata)));
+      await tmp.sync();
+    } finally {
+      await tmp.close();
+    }
+    await rename(join(dir, `${name}.tmp`), join(dir, name));
     await fsyncDir(dir);
-    return wal;
+    return new Wal(dir, await open(join(dir, name), 'a'), 0, metadata);
   }
 
   /** Open an existing WAL and read everything back. */
@@ -121,10 +127,11 @@ export class Wal {
           }
           case REC_ENTRY: {
             const e = readEntry(new Reader(payload));
+            if (snapshot !== undefined && e.index <= snapshot.index) break; // covered by the snapshot
             const first = entries[0];
             const lastIndex = entries.at(-1)?.index ?? 0;
             if (first !== undefined && e.index <= lastIndex) entries.length = Math.max(0, e.index - first.index);
-            if (snapshot === undefined || e.index > snapshot.index) entries.push(e);
+            entries.push(e);
             break;
           }
           default:
