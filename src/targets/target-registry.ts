@@ -1,7 +1,7 @@
 /** Chooses a target by name (KCK_TARGET or a cucumber profile's worldParameters). */
 import type { Target } from '../ports/target.ts';
 
-export const TARGET_NAMES = ['reference', 'kubeconfig', 'cri'] as const;
+export const TARGET_NAMES = ['reference', 'kubeconfig', 'cri', 'etcd', 'nodes'] as const;
 
 export class TargetError extends Error {
   override name = 'TargetError';
@@ -20,6 +20,14 @@ export async function loadTarget(name: string, env: NodeJS.ProcessEnv = process.
     case 'cri': {
       const { criTarget } = await import('./cri/cri-target.ts');
       return criTarget(env);
+    }
+    case 'nodes': {
+      const { nodesTarget } = await import('./cri/nodes-target.ts');
+      return nodesTarget(env);
+    }
+    case 'etcd': {
+      const { etcdTarget } = await import('./etcd/etcd-target.ts');
+      return etcdTarget(env);
     }
     default:
       throw new TargetError(`unknown target "${name}": choose one of ${TARGET_NAMES.join(', ')}`);

@@ -80,22 +80,27 @@ export class EtcdMember {
   /** Proposes a command and resolves with its apply result on this member. */
   async propose(body: CommandBody): Promise<Extract<ApplyResult, { ok: true }>> {
     const log = this.requireLog();
+    // Like etcd's require-leader check: without a known leader the request is refused before
+    // it is proposed, so the client may safely send it elsewhere.
+    if (log.status().leaderId === undefined) throw noLeader();
     const requestId = `${this.requestPrefix}-${++this.sequence}`;
     const command: Command = { ...body, requestId };
     const timeoutMs = this.options.requestTimeoutMs ?? 7000;
     const result = await new Promise<ApplyResult>((resolve, reject) => {
+      // Once proposed, a request may still commit after any failure here: it is reported as
+      // timed out (indeterminate), never as "no leader" (which promises it was not proposed).
       const timer = setTimeout(() => {
         this.pending.delete(requestId);
-        reject(log.status().leaderId === undefined ? noLeader() : requestTimedOut());
+        reject(requestTimedOut());
       }, timeoutMs);
       this.pending.set(requestId, (r) => {
         clearTimeout(timer);
         resolve(r);
       });
-      log.propose(Buffer.from(JSON.stringify(command))).catch((error: unknown) => {
+      log.propose(Buffer.from(JSON.stringify(command))).catch(() => {
         clearTimeout(timer);
         this.pending.delete(requestId);
-        reject(log.status().leaderId === undefined ? noLeader() : error);
+        reject(requestTimedOut());
       });
     });
     if (!result.ok) throw fromApplyError(result.code, result.message);

@@ -124,7 +124,9 @@ export class EtcdClient implements Etcd {
         return result;
       } catch (error) {
         lastError = error;
-        if (!(error instanceof EtcdError) || error.code !== grpc.status.UNAVAILABLE) throw error;
+        // Unreachable or leaderless endpoints refused the call before acting on it; a timed-out
+        // request may still be applied, so it is never sent again.
+        if (!(error instanceof EtcdError) || error.code !== grpc.status.UNAVAILABLE || /timed out|leader changed/.test(error.message)) throw error;
       }
     }
     throw lastError;
