@@ -24,6 +24,7 @@ const LOCAL_ONLY = new Set(['hup', 'beat', 'check-quorum', 'snap-status', 'unrea
 export class RawNode {
   readonly raft: Raft;
   private prevHard: HardState;
+  private prevSoft: SoftState = { lead: NONE, role: 'follower' };
 
   constructor(config: RaftConfig, initial: InitialState = {}) {
     const r = new Raft(config);
@@ -116,7 +117,10 @@ export class RawNode {
   hasReady(): boolean {
     const r = this.raft;
     const hs = this.hardState();
+    const soft = this.softState();
     return (
+      soft.lead !== this.prevSoft.lead ||
+      soft.role !== this.prevSoft.role ||
       r.msgs.length > 0 ||
       r.readStates.length > 0 ||
       r.log.pendingSnapshot !== undefined ||
@@ -147,6 +151,7 @@ export class RawNode {
   advance(rd: Ready): void {
     const r = this.raft;
     if (rd.hardState !== undefined) this.prevHard = rd.hardState;
+    this.prevSoft = rd.softState;
     if (rd.snapshot !== undefined && r.log.pendingSnapshot === rd.snapshot) r.log.pendingSnapshot = undefined;
     const last = rd.entries[rd.entries.length - 1];
     if (last !== undefined) r.log.stableTo(last.index, last.term);

@@ -27,9 +27,14 @@ test('leader stopped: the others go on; the old leader restarts from its WAL and
   t.after(() => c.close());
   const l1 = await c.leader();
   for (let i = 0; i < 10; i++) await l1.propose(enc(`a${i}`), { timeoutMs: 20000 });
+  const survivor = c.running().find((n) => n.id !== l1.id);
+  assert.ok(survivor);
+  const seen: Array<bigint | undefined> = [];
+  survivor.onLeaderChange((leader) => seen.push(leader));
   await c.stopMember(l1.id);
   const l2 = await c.leader();
   assert.notEqual(l2.id, l1.id);
+  await waitFor('the survivor reports the new leader', 20000, () => seen.at(-1) === l2.id);
   for (let i = 0; i < 10; i++) await l2.propose(enc(`b${i}`), { timeoutMs: 20000 });
   await c.startMember(l1.id);
   const restarted = c.member(l1.id);

@@ -12,7 +12,8 @@
  *   proposer recognise its entry is stripped); a new leader's empty no-op entries and
  *   conf-change entries are not passed to `apply` (membership goes to onMembershipChange).
  * - Everything runs on one event loop: `apply`, `snapshot` and `restore` are synchronous and
- *   called between Raft steps; an exception there stops the member (status: failed).
+ *   called between Raft steps; an exception there stops the member (pending and later calls
+ *   reject with that error).
  * - Errors are `RaftError` with `code`: 'timeout' (no quorum-holding leader in time),
  *   'stopped', 'not-member', 'bad-data-dir' (the WAL belongs to another member id, or is
  *   damaged).
@@ -447,10 +448,22 @@ export class RaftNode {
 
   private lastSoft = { lead: 0n, role: 'follower', term: 0 };
 
+  private readonly leaderListeners = new Set<(leader: bigint | undefined) => void>();
+
+  /** Called whenever the known leader changes (undefined: no leader known right now). */
+  onLeaderChange(listener: (leader: bigint | undefined) => void): void {
+    this.leaderListeners.add(listener);
+  }
+
   private logSoftState(rd: Ready): void {
     const term = this.raw.raft.term;
     if (rd.softState.lead === this.lastSoft.lead && rd.softState.role === this.lastSoft.role) return;
+    const leaderChanged = rd.softState.lead !== this.lastSoft.lead;
     this.lastSoft = { lead: rd.softState.lead, role: rd.softState.role, term };
+    if (leaderChanged) {
+      const leader = rd.softState.lead === 0n ? undefined : rd.softState.lead;
+      for (const l of this.leaderListeners) l(leader);
+    }
     const lead = rd.softState.lead === 0n ? 'none' : rd.softState.lead.toString(16);
     this.log(`raft: member ${this.id.toString(16)} is ${rd.softState.role} at term ${term}, leader ${lead}`);
   }
