@@ -259,6 +259,8 @@ function statusActions(d: Deployment, all: readonly ReplicaSet[], newRS: Replica
     unavailableReplicas: Math.max(0, replicas - available),
     conditions: [availableCond, progressing],
   };
-  if (canonicalJson(status) === canonicalJson(d.status ?? {})) return [];
+  // The apiserver drops zero counts (omitempty): compare without them, or we would rewrite forever.
+  const noZeros = (o: object): string => canonicalJson(Object.fromEntries(Object.entries(o).filter(([, v]) => v !== 0)));
+  if (noZeros(status) === noZeros(d.status ?? {})) return [];
   return [{ type: 'updateStatus', object: { ...d, status } }];
 }
