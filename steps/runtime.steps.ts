@@ -34,9 +34,10 @@ Given('container {string} runs {string} in pod {string}', async function (this: 
 });
 
 Given('container {string} ignores SIGTERM in pod {string}', async function (this: KitWorld, name: string, podName: string) {
-  const id = await pods(this).runContainer(pod(this, podName), name, ['-c', 'trap "" TERM; while true; do sleep 1; done'], ['/bin/sh']);
+  const id = await pods(this).runContainer(pod(this, podName), name, ['-c', 'trap "" TERM; echo ignoring-sigterm; while true; do sleep 1; done'], ['/bin/sh']);
   this.remember(`container ${name}`, id);
-  await pods(this).waitFor(id, 'CONTAINER_RUNNING');
+  // Only once it says so has the shell set its trap: a SIGTERM before that would end it.
+  await eventually(`${name} to ignore SIGTERM`, () => assert.ok(pods(this).logLines(pod(this, podName), name).includes('ignoring-sigterm')));
 });
 
 When('the runtime stops container {string} with a grace period of {int} second(s)', async function (this: KitWorld, name: string, seconds: number) {

@@ -11,7 +11,7 @@
  * UDP: busybox's nc has no UDP mode, so serve-hostname answers over TCP and HTTP only.
  */
 export const WORKLOAD_SCRIPT = `#!/bin/sh
-# kck workload: serve-hostname | connect | pause | sleep | exit | fail-after | write | log
+# kck workload: serve-hostname | connect | dial | pause | sleep | exit | fail-after | write | log
 name() { echo "\${HOSTNAME:-$(hostname)}"; }
 # "|| sleep 1": if a background sleep cannot even start, do not spin.
 forever() { while true; do sleep 3600 & wait $! || sleep 1; done; }
@@ -37,10 +37,24 @@ case "$verb" in
     [ "$http" != 0 ] && httpd -f -p "$http" -h "$www" &
     forever ;;
   connect)
-    # connect HOST PORT: prints what the server answered; exit 1 when it could not connect.
+    # connect HOST PORT [EXPECTED]: prints what the server answered; exit 1 when it could not connect.
     reply=$(echo | nc -w 5 "$1" "$2") || { echo "connect to $1:$2 failed" >&2; exit 1; }
     [ -n "$reply" ] || { echo "connect to $1:$2: empty reply" >&2; exit 1; }
-    echo "$reply" ;;
+    echo "$reply"
+    # connect HOST PORT EXPECTED: also fail when the answer is not the expected one.
+    [ -z "$3" ] || [ "$reply" = "$3" ] || { echo "expected $3, got $reply" >&2; exit 1; } ;;
+  dial)
+    # dial HOST PORT EXPECTED [TRIES]: connect until the expected answer comes (once a
+    # second, TRIES times, default 30); exit 0 on success, 1 when it never came.
+    tries="\${4:-30}"
+    while [ "$tries" -gt 0 ]; do
+      reply=$(echo | nc -w 3 "$1" "$2" 2>/dev/null)
+      [ "$reply" = "$3" ] && { echo "$reply"; exit 0; }
+      tries=$((tries - 1))
+      sleep 1 & wait $!
+    done
+    echo "dial $1:$2: no answer $3 (last: $reply)" >&2
+    exit 1 ;;
   pause) forever ;;
   sleep) sleep "\${1:-3600}" & wait $! ;;
   exit) echo "exiting with \${1:-0}"; exit "\${1:-0}" ;;

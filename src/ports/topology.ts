@@ -29,4 +29,6 @@ export interface Topology {
   proxyMode(): Promise<string>;
   /** Path of a kubeconfig for kubectl, with admin rights. */
   kubeconfigPath(): string;
+  /** The folder a node's kubelet reads static Pod manifests from (--pod-manifest-path), where the kit can write. */
+  staticPodPath?(node: string): string | undefined;
 }

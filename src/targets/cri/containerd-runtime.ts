@@ -38,13 +38,22 @@ function unmountUnder(dir: string): void {
   }
 }
 
+export interface ContainerdRuntimeOptions {
+  /** Pod CIDR and CNI bridge of the node (default: a free 10.88.<n>.0/24 and kckc<n>). */
+  podCidr?: string;
+  bridge?: string;
+}
+
 export class ContainerdRuntime implements CriRuntimeFactory {
   readonly implementation = 'containerd';
   readonly images = { pause: `docker.io/${PAUSE_IMAGE}`, workload: `docker.io/${WORKLOAD_IMAGE}` };
 
+  constructor(private readonly options: ContainerdRuntimeOptions = {}) {}
+
   async start(): Promise<{ cri: Cri; stop(): Promise<void> }> {
     const dir = mkdtempSync(join(tmpdir(), 'kck-containerd-'));
-    const { bridge, subnet } = pickBridge();
+    const picked = this.options.podCidr && this.options.bridge ? { bridge: this.options.bridge, subnet: this.options.podCidr } : pickBridge();
+    const { bridge, subnet } = picked;
     const paths = {
       root: join(dir, 'root'),
       state: join(dir, 'state'),

@@ -95,11 +95,13 @@ export function criSuite(factory: CriRuntimeFactory): void {
       const sb = await cri.runPodSandbox(sc);
       try {
         const polite = await runContainer(sb, sc, 'polite', ['pause']);
-        const stubborn = await runContainer(sb, sc, 'stubborn', ['-c', 'trap "" TERM; while true; do sleep 1; done'], ['/bin/sh']);
+        const stubborn = await runContainer(sb, sc, 'stubborn', ['-c', 'trap "" TERM; echo ignoring-sigterm; while true; do sleep 1; done'], ['/bin/sh']);
         await waitFor('both running', async () => {
           const all = await Promise.all([polite, stubborn].map((id) => cri.containerStatus(id)));
           return all.every((s) => s.state === 'CONTAINER_RUNNING') ? true : undefined;
         });
+        // Only once it says so has the shell set its trap: a SIGTERM before that would end it.
+        await waitFor('stubborn to ignore SIGTERM', async () => (readFileSync(join(sc.logDirectory!, 'stubborn.log'), 'utf8').includes('ignoring-sigterm') ? true : undefined));
         await cri.stopContainer(polite, 20);
         assert.equal((await cri.containerStatus(polite)).exitCode, 143, 'SIGTERM ends the workload');
         await cri.stopContainer(stubborn, 1);

@@ -25,6 +25,10 @@ export interface ReferenceCriRuntimeOptions {
   network?: 'netns' | 'loopback';
   /** Where the runtime's own log lines go (default: dropped unless KCK_DEBUG is set). */
   onLog?: (line: string) => void;
+  /** Pod CIDR and bridge of the node this runtime serves (default: a free 10.90.<n>.0/24 and kckr<n>). */
+  podCidr?: string;
+  bridge?: string;
+  nodeName?: string;
 }
 
 export class ReferenceCriRuntime implements CriRuntimeFactory {
@@ -39,7 +43,7 @@ export class ReferenceCriRuntime implements CriRuntimeFactory {
     for (let i = 0; i < 250 && linkExists(`kckr${n}`); i++) n = 1 + (n % 250);
     const socket = join(dir, 'runtime.sock');
     const args = ['--import', 'tsx', MAIN, '--listen', `unix://${socket}`, '--root', join(dir, 'root'),
-      '--node-name', `cri-${n}`, '--pod-cidr', `10.90.${n}.0/24`, '--bridge', `kckr${n}`];
+      '--node-name', this.options.nodeName ?? `cri-${n}`, '--pod-cidr', this.options.podCidr ?? `10.90.${n}.0/24`, '--bridge', this.options.bridge ?? `kckr${n}`];
     if (this.options.network) args.push('--network', this.options.network);
     const proc = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
