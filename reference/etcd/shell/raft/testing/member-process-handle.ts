@@ -13,6 +13,7 @@ export class MemberProcessHandle {
   private lines: string[] = [];
   private waiters: Array<() => void> = [];
   exited = false;
+  private killing = false;
   sent = 0;
 
   private constructor(readonly child: ChildProcess) {
@@ -24,6 +25,8 @@ export class MemberProcessHandle {
       else this.lines.push(line);
       for (const w of this.waiters.splice(0)) w();
     });
+    // A write racing with a kill gets EPIPE: that put was simply never sent.
+    child.stdin?.on('error', () => undefined);
     child.on('exit', () => {
       this.exited = true;
       for (const w of this.waiters.splice(0)) w();
@@ -38,7 +41,7 @@ export class MemberProcessHandle {
   }
 
   put(value: string): void {
-    if (this.exited) return;
+    if (this.exited || this.killing) return;
     this.sent++;
     this.child.stdin?.write(`put ${value}\n`);
   }
@@ -74,6 +77,7 @@ export class MemberProcessHandle {
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     if (this.exited) return;
     const gone = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.killing = true;
     this.child.kill(signal);
     await gone;
   }
