@@ -25,10 +25,6 @@ export async function loadTarget(name: string, env: NodeJS.ProcessEnv = process.
       const { nodesTarget } = await import('./cri/nodes-target.ts');
       return nodesTarget(env);
     }
-    case 'nodes': {
-      const { nodesTarget } = await import('./cri/nodes-target.ts');
-      return nodesTarget(env);
-    }
     case 'etcd': {
       const { etcdTarget } = await import('./etcd/etcd-target.ts');
       return etcdTarget(env);
