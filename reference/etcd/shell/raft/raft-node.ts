@@ -409,9 +409,16 @@ export class RaftNode {
         for (const fn of inbox) fn();
         if (this.stopped || !this.raw.hasReady()) break;
         const rd = this.raw.ready();
+        // A leader's appends and heartbeats may leave before its own fsync (Raft thesis
+        // §10.2.1): its term and vote were made durable before it could win, and it counts
+        // itself toward a commit only after the fsync (RawNode.advance). Everything else,
+        // acknowledgements and votes above all, waits for the disk.
+        const early = rd.messages.filter((m) => m.type === 'app' || m.type === 'heartbeat');
+        const late = rd.messages.filter((m) => m.type !== 'app' && m.type !== 'heartbeat');
+        this.transport.send(early);
         await this.persist(rd);
         if (this.stopped) break;
-        this.transport.send(rd.messages);
+        this.transport.send(late);
         this.applyReady(rd);
         this.raw.advance(rd);
         await this.maybeSnapshot();
