@@ -178,9 +178,22 @@ test('thesis §4.1 membership: add a member, then remove one, one at a time', ()
   const c = new SimCluster({ ids: [1n, 2n, 3n, 4n], seed: 23 });
   // Member 4 exists in the sim but starts outside the configuration: remove it first.
   assert.ok(c.runUntil(() => c.leader() !== undefined));
-  const propose = (type: 'add' | 'remove', nodeId: bigint) => c.runUntil(() => {
+  // A leader refuses a change while another is unapplied (or before its first no-op is
+  // applied) by turning it into an empty entry, so retry until the change shows.
+  const change = (type: 'add' | 'remove', nodeId: bigint, done: () => boolean): boolean => {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const l = c.leader();
+      if (l !== undefined) {
+        c.raw(l).proposeConfChange({ type, nodeId, peerUrl: `sim://${nodeId}` }, encodeConfChange);
+        c.process(l);
+      }
+      if (c.runUntil(done, 400)) return true;
+    }
+    return false;
+  };
+  const propose = (type: 'add' | 'remove', nodeId: bigint): boolean => change(type, nodeId, () => {
     const l = c.leader();
-    return l !== undefined && c.raw(l).proposeConfChange({ type, nodeId, peerUrl: `sim://${nodeId}` }, encodeConfChange);
+    return l !== undefined && c.raw(l).raft.members.has(nodeId) === (type === 'add') && c.raw(l).raft.log.applied >= c.raw(l).raft.log.committed;
   });
   assert.ok(propose('remove', 4n));
   assert.ok(c.runUntil(() => [1n, 2n, 3n].every((id) => !c.raw(id).raft.members.has(4n))));

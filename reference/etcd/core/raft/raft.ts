@@ -129,10 +129,12 @@ export class Raft {
       self.becomeReplicate();
       self.recentActive = true;
     }
-    // Conservatively treat everything before our term as possibly holding a conf change.
-    this.pendingConfIndex = this.log.lastIndex();
     // A no-op entry of our term lets us commit earlier entries (§5.4.2, figure 8).
     this.appendEntries([{ term: 0, index: 0, type: 'normal', data: new Uint8Array() }]);
+    // No membership change until that no-op is applied: everything before it may hold an
+    // unapplied conf change, and a leader must commit in its own term before changing the
+    // configuration (the single-server change bug, Ongaro, raft-dev 2015).
+    this.pendingConfIndex = this.log.lastIndex();
   }
 
   promotable(): boolean {
