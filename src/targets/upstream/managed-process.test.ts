@@ -47,3 +47,30 @@ void test('reports a command that cannot be started', async () => {
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+void test('a component dies with the process that started it, even when stop() never runs', { timeout: 60_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'kck-mp-'));
+  const { spawn } = await import('node:child_process');
+  try {
+    // A parent that starts a managed `sleep`, prints its PID, and is then SIGKILLed.
+    const script = `import { startManagedProcess } from ${JSON.stringify(new URL('./managed-process.ts', import.meta.url).href)};
+const p = await startManagedProcess('sleeper', 'sleep', ['600'], ${JSON.stringify(join(dir, 's.log'))});
+process.stdout.write(String(p.pid) + '\\n'); setInterval(() => {}, 1000);`;
+    const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const childPid = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      parent.stdout.on('data', (c: Buffer) => { out += c.toString(); if (out.includes('\n')) resolve(Number(out.trim())); });
+      parent.once('exit', () => reject(new Error('parent exited early')));
+    });
+    const alive = (pid: number): boolean => { try { process.kill(pid, 0); return true; } catch { return false; } };
+    assert.ok(alive(childPid));
+    parent.kill('SIGKILL');
+    const end = Date.now() + 30_000;
+    while (alive(childPid)) {
+      if (Date.now() > end) { process.kill(childPid, 'SIGKILL'); assert.fail('the component outlived its parent'); }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
