@@ -129,8 +129,13 @@ export function buildIptablesRuleSet(table: readonly ServicePortEntry[], options
       const ext = extChain(sp);
       declare(ext);
       if (sp.externalPolicyLocal) {
-        // Pods may use any endpoint; outside clients only local ones, with their source kept.
-        if (options.clusterCIDR !== undefined && clusterEps.length > 0) add(nat, ext, `-s ${options.clusterCIDR} -m comment --comment "pod traffic for ${sp.name} external destinations" -j ${svc}`);
+        // Pods may use any endpoint; so may the node itself (masqueraded, as its source
+        // address would not route back); outside clients only local ones, source kept.
+        if (clusterEps.length > 0) {
+          if (options.clusterCIDR !== undefined) add(nat, ext, `-s ${options.clusterCIDR} -m comment --comment "pod traffic for ${sp.name} external destinations" -j ${svc}`);
+          add(nat, ext, `-m comment --comment "masquerade LOCAL traffic for ${sp.name} external destinations" -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ`);
+          add(nat, ext, `-m comment --comment "route LOCAL traffic for ${sp.name} external destinations" -m addrtype --src-type LOCAL -j ${svc}`);
+        }
         const svl = svlChain(sp);
         declare(svl);
         addBalancingRules(nat, svl, sp, externalEps);
