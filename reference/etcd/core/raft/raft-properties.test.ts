@@ -41,6 +41,8 @@ const scenario = fc.record({
   snapshotEvery: fc.constantFrom(0, 7),
   preVote: fc.boolean(),
   checkQuorum: fc.boolean(),
+  earlySend: fc.boolean(),
+  midReadyCrashRate: fc.constantFrom(0, 0.002, 0.02),
   cmds: fc.array(cmd, { maxLength: 40 }),
 });
 
@@ -52,6 +54,7 @@ test('Raft safety and convergence under drops, delays, duplicates, partitions, c
       const c = new SimCluster({
         ids, seed: s.seed, dropRate: s.dropRate, dupRate: s.dupRate, maxDelay: s.maxDelay,
         snapshotEvery: s.snapshotEvery, preVote: s.preVote, checkQuorum: s.checkQuorum,
+        earlySend: s.earlySend, midReadyCrashRate: s.midReadyCrashRate,
       });
       let next = 0;
       for (const k of s.cmds) {
@@ -82,6 +85,7 @@ test('Raft safety and convergence under drops, delays, duplicates, partitions, c
       }
       // Heal everything: the cluster must make progress and converge.
       c.heal();
+      c.opts.midReadyCrashRate = 0;
       for (const id of ids) c.restart(id);
       // Members of the latest configuration must converge; removed ones just stop somewhere
       // (and without pre-vote may keep disrupting elections: a liveness cost, not a safety one).

@@ -23,6 +23,10 @@ export interface SimOptions {
   snapshotEvery?: number;
   preVote?: boolean;
   checkQuorum?: boolean;
+  /** Send a leader's appends and heartbeats before persisting, as the RaftNode shell does. */
+  earlySend?: boolean;
+  /** Chance that a member crashes in the middle of handling a Ready, before its fsync. */
+  midReadyCrashRate?: number;
 }
 
 interface Disk {
@@ -219,6 +223,12 @@ export class SimCluster {
     if (raw === undefined) return;
     while (raw.hasReady()) {
       const rd = raw.ready();
+      const early = (m: Message): boolean => (this.opts.earlySend ?? false) && (m.type === 'app' || m.type === 'heartbeat');
+      for (const m of rd.messages) if (early(m)) this.send(m);
+      if (this.rng() < (this.opts.midReadyCrashRate ?? 0)) {
+        n.raw = undefined; // crashed after sending, before anything reached the disk
+        return;
+      }
       if (rd.snapshot !== undefined) {
         n.disk.snapshot = rd.snapshot;
         n.disk.entries = [];
@@ -226,7 +236,7 @@ export class SimCluster {
       const first = rd.entries[0];
       if (first !== undefined) n.disk.entries = n.disk.entries.filter((e) => e.index < first.index).concat(rd.entries.map((e) => ({ ...e })));
       if (rd.hardState !== undefined) n.disk.hardState = { ...rd.hardState };
-      for (const m of rd.messages) this.send(m);
+      for (const m of rd.messages) if (!early(m)) this.send(m);
       if (rd.snapshot !== undefined) {
         n.state = JSON.parse(dec.decode(rd.snapshot.data)) as string[];
         n.appliedIndex = rd.snapshot.meta.index;
