@@ -53,8 +53,10 @@ export function openWatch(
         options.onEvent?.(event);
       }
       if (res.canceled) {
-        cancelReason = res.cancel_reason || 'canceled';
-        if (res.compact_revision !== '0') compactRevision = Number(res.compact_revision);
+        const compacted = res.compact_revision !== '0';
+        // etcd 3.4 sends only the compact revision; clientv3 reports it as ErrCompacted.
+        cancelReason = res.cancel_reason || (compacted ? 'etcdserver: mvcc: required revision has been compacted' : 'canceled');
+        if (compacted) compactRevision = Number(res.compact_revision);
       }
       if (!settled && (res.created || res.canceled)) {
         settled = true;

@@ -167,7 +167,17 @@ export class ProcessEtcdCluster implements EtcdCluster {
     const m = { ...planned, name };
     const client = this.client();
     try {
-      await client.memberAdd([m.peerUrl]);
+      // etcd refuses reconfiguration ("unhealthy cluster") until the leader has been connected
+      // to every member for a while; nothing was changed then, so asking again is safe.
+      await waitUntil(`etcd to accept member ${name}`, async () => {
+        try {
+          await client.memberAdd([m.peerUrl]);
+          return true;
+        } catch (error) {
+          if (error instanceof Error && /unhealthy cluster/.test(error.message)) return false;
+          throw error;
+        }
+      }, { timeoutMs: 30_000, intervalMs: 500 });
       const members = await client.memberList();
       // The new member's initial cluster is every member the cluster now knows, by name.
       const byUrl = new Map([...this.members.values()].map((x) => [`http://${x.ip}:2380`, x.name]));
@@ -187,7 +197,15 @@ export class ProcessEtcdCluster implements EtcdCluster {
       const members = await client.memberList();
       const target = members.find((x) => x.peerURLs.includes(`http://${m.ip}:2380`));
       if (target === undefined) throw new Error(`member ${name} is not in the member list`);
-      await client.memberRemove(target.id);
+      await waitUntil(`etcd to remove member ${name}`, async () => {
+        try {
+          await client.memberRemove(target.id);
+          return true;
+        } catch (error) {
+          if (error instanceof Error && /unhealthy cluster/.test(error.message)) return false;
+          throw error;
+        }
+      }, { timeoutMs: 30_000, intervalMs: 500 });
     } finally {
       client.close();
     }
