@@ -28,6 +28,19 @@ if [ "${#missing[@]}" -eq 0 ]; then
   exit 0
 fi
 
+# Two builds of one version at once (two test processes, a developer and CI) would share the
+# staging folder: the second waits for the first, then finds the binaries there.
+mkdir -p "${CACHE_ROOT}"
+exec 9>"${CACHE_ROOT}/.build.lock"
+flock 9
+missing=()
+for c in "${COMPONENTS[@]}"; do [ -x "${BIN}/${c}" ] || missing+=("$c"); done
+if [ "${#missing[@]}" -eq 0 ]; then
+  log "built meanwhile by another run: ${COMPONENTS[*]} ${VERSION} in ${BIN}"
+  echo "${BIN}"
+  exit 0
+fi
+
 GO="${GO:-$(command -v go || echo /usr/local/go/bin/go)}"
 [ -x "$GO" ] || { log "no Go toolchain found (set GO=/path/to/go)"; exit 1; }
 log "go: $("$GO" version)"
