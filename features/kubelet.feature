@@ -22,6 +22,11 @@ Feature: A kubelet on every node runs the Pods bound to it
     And the container of Pod "pinned" is running and has not restarted
 
   @S8.2 @cap:nodes
+  Scenario: The logs of a Pod's container can be read through the API
+    When I create a Pod "chatty" on a worker node whose container writes "hello from kck"
+    Then the logs of Pod "chatty" read through the API show "hello from kck"
+
+  @S8.2 @cap:nodes
   Scenario: Init containers run to completion, in order, before the app container
     When I create a Pod "staged" on a worker node with init containers "first" and "second" and restart policy Never
     Then Pod "staged" ends in phase Succeeded

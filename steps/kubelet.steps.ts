@@ -277,3 +277,18 @@ Then('the dialing container of Pod {string} terminated with exit code {int}', as
   const p = await podWhere(this, name, 'with the dialer finished', (x) => x.status?.containerStatuses?.find((c) => c.name === 'dialer')?.state.terminated !== undefined, 60_000);
   assert.equal(p.status?.containerStatuses?.find((c) => c.name === 'dialer')?.state.terminated?.exitCode, code);
 });
+
+When('I create a Pod {string} on a worker node whose container writes {string}', async function (this: KitWorld, name: string, text: string) {
+  const [node] = await workerNodes(this);
+  await createPod(this, name, { nodeName: node, containers: [container('app', ['log', text])] });
+});
+
+Then('the logs of Pod {string} read through the API show {string}', async function (this: KitWorld, name: string, text: string) {
+  // The apiserver proxies pods/log to the kubelet of the Pod's node (kubectl logs does the same).
+  const namespace = await this.scenarioNamespace();
+  await eventually(`the logs of ${name} to show "${text}"`, async () => {
+    const res = await this.kube.request('GET', `/api/v1/namespaces/${namespace}/pods/${name}/log?container=app`);
+    assert.equal(res.status, 200, `GET pods/log answered ${res.status}: ${res.text.slice(0, 300)}`);
+    assert.ok(res.text.split('\n').includes(text), `logs: ${res.text.slice(0, 300)}`);
+  }, { timeoutMs: 60_000 });
+});

@@ -5,12 +5,13 @@
  *     --container-runtime-endpoint unix:///run/kck/runtime.sock --node-ip 127.0.0.1 \
  *     --pod-cidr 10.244.1.0/24 [--pod-manifest-path DIR] [--node-labels a=b,c=d] \
  *     [--register-with-taints k=v:NoSchedule] [--max-pods 110] [--root-dir DIR]
+ *     [--port 10250] [--tls-cert-file F --tls-private-key-file F]   (log server; --port 0: any)
  *
  * Exits cleanly on SIGTERM/SIGINT. It leaves its Pods running (as upstream does); the
  * runtime owns them.
  */
 import { cpus, totalmem, hostname } from 'node:os';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CriClient } from '../../src/clients/cri/cri-client.ts';
@@ -54,6 +55,8 @@ export async function main(argv: string[]): Promise<void> {
       'root-dir': { type: 'string', default: '/var/lib/kck-kubelet' },
       port: { type: 'string', default: '10250' },
       'sync-frequency-ms': { type: 'string', default: '1000' },
+      'tls-cert-file': { type: 'string' },
+      'tls-private-key-file': { type: 'string' },
     },
     strict: true,
   });
@@ -70,6 +73,7 @@ export async function main(argv: string[]): Promise<void> {
     manifestPath: values['pod-manifest-path'],
     log,
     syncIntervalMs: Number(values['sync-frequency-ms']),
+    ...(values['tls-cert-file'] && values['tls-private-key-file'] ? { tls: { certPem: readFileSync(values['tls-cert-file'], 'utf8'), keyPem: readFileSync(values['tls-private-key-file'], 'utf8') } } : {}),
     facts: {
       name: nodeName,
       ip: values['node-ip'],

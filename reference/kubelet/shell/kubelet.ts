@@ -16,6 +16,7 @@ import { computePodStatus, keepTransitionTimes } from '../core/pod-status.ts';
 import type { PodJson, PodStatusJson } from '../core/pod-types.ts';
 import { MIRROR_ANNOTATION, mirrorPod } from '../core/static-pod.ts';
 import { ApiPodSource } from './api-pod-source.ts';
+import { LogServer } from './log-server.ts';
 import { NodeAgent } from './node-agent.ts';
 import { execute, killPod } from './pod-executor.ts';
 import type { ExecutorContext } from './pod-executor.ts';
@@ -32,6 +33,8 @@ export interface KubeletOptions {
   manifestPath: string | undefined;
   log: (line: string) => void;
   syncIntervalMs?: number;
+  /** Serving certificate for the log server (HTTPS); plain HTTP without. */
+  tls?: { certPem: string; keyPem: string };
 }
 
 const podKey = (p: PodJson): { apiVersion: string; kind: string; name: string; namespace: string } => ({ apiVersion: 'v1', kind: 'Pod', name: p.metadata.name, namespace: p.metadata.namespace });
@@ -49,6 +52,7 @@ export class Kubelet {
   private readonly startTimes = new Map<string, string>();
   private readonly waiting = new Map<string, Record<string, { reason: string; message: string }>>();
   private readonly mirrorBusy = new Set<string>();
+  private readonly logServer: LogServer;
   private runtimeScheme = 'kck';
   private timer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> | undefined;
@@ -61,12 +65,18 @@ export class Kubelet {
     this.staticPods = o.manifestPath ? new StaticPodSource(o.manifestPath, o.facts.name, o.log) : undefined;
     this.observer = new RuntimeObserver(o.cri, o.facts.name);
     this.probes = new ProbeRunner(o.cri);
+    this.logServer = new LogServer({
+      root: o.root, host: o.facts.ip, port: o.facts.kubeletPort, tls: o.tls,
+      findPod: (namespace, name) => [...this.desired().values()].find((p) => p.metadata.namespace === namespace && p.metadata.name === name),
+    });
   }
 
   async start(): Promise<void> {
     const v = await this.o.cri.version();
     this.runtimeScheme = v.runtimeName === 'containerd' ? 'containerd' : 'kck';
     this.o.facts.runtimeVersion = `${this.runtimeScheme}://${v.runtimeVersion}`;
+    // The Node advertises the log server's port (daemonEndpoints): listen first (port 0: any).
+    this.o.facts.kubeletPort = await this.logServer.start();
     await this.node.register();
     await this.apiPods.start();
     this.timer = setInterval(() => this.kick(), this.o.syncIntervalMs ?? 1000);
@@ -79,6 +89,7 @@ export class Kubelet {
     if (this.timer) clearInterval(this.timer);
     this.apiPods.stop();
     this.node.stop();
+    await this.logServer.stop();
     await this.syncing;
     await Promise.all(this.busy.values());
   }

@@ -42,7 +42,7 @@ void test('kubelet shell against a real apiserver and CRI runtime', { timeout: 3
     writeFileSync(join(root, '.keep'), '');
     kubelet = new Kubelet({
       kube: await server.client(), cri: runtime.cri, root, manifestPath: manifests, log: (line) => t.diagnostic(line),
-      facts: { name: NODE, ip: '127.0.0.1', hostname: NODE, podCidr: '10.244.1.0/24', labels: { 'kck.io/pool': 'a' }, taints: [], cpu: 2, memoryBytes: 4 << 30, maxPods: 110, kubeletPort: 10250, runtimeVersion: '', kubeletVersion: 'v1.33.0-kck' },
+      facts: { name: NODE, ip: '127.0.0.1', hostname: NODE, podCidr: '10.244.1.0/24', labels: { 'kck.io/pool': 'a' }, taints: [], cpu: 2, memoryBytes: 4 << 30, maxPods: 110, kubeletPort: 0, runtimeVersion: '', kubeletVersion: 'v1.33.0-kck' },
     });
     await kubelet.start();
 

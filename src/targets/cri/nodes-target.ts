@@ -17,6 +17,7 @@ import { criRuntimeFactory } from './cri-runtime-factory.ts';
 import { startReferenceNode } from './reference-node.ts';
 import type { StartedNode } from './reference-node.ts';
 import { waitFor } from './wait-for.ts';
+import { which } from '../which.ts';
 
 class NodesTopology implements Topology {
   constructor(private readonly kube: KubeApi, private readonly nodesByName: Map<string, StartedNode>, private readonly adminKubeconfig: string, private readonly runtime: string) {}
@@ -47,6 +48,7 @@ export function nodesTarget(env: NodeJS.ProcessEnv): Target {
   const count = Number(env['KCK_NODES'] ?? '2');
   const root = process.getuid?.() === 0;
   const capabilities = new Set<Capability>(['kube-api', 'nodes', 'scheduler', 'controller-manager', 'cri', 'runtime-classes', 'static-pods']);
+  if (which('kubectl', env['PATH']) !== undefined) capabilities.add('kubectl');
   if (root) capabilities.add('cluster-network');
   return {
     name: 'nodes',
@@ -70,7 +72,7 @@ export function nodesTarget(env: NodeJS.ProcessEnv): Target {
         for (let i = 1; i <= count; i++) {
           const name = `kck-node-${i}`;
           const creds = await cp.issueClient(`system:node:${name}`, ['system:nodes']);
-          nodes.set(name, await startReferenceNode({ name, kubeconfigPath: creds.kubeconfigPath, index: 100 + i, runtime, log }));
+          nodes.set(name, await startReferenceNode({ name, kubeconfigPath: creds.kubeconfigPath, index: 100 + i, runtime, log, ca: cp.pki }));
         }
         await waitFor('every node Ready', async () => {
           const list = await kube.list({ apiVersion: 'v1', kind: 'Node' });

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Cri } from '../../ports/cri.ts';
 import { criRuntimeFactory } from './cri-runtime-factory.ts';
+import { issueServingCert } from './serving-cert.ts';
 
 const KUBELET_MAIN = fileURLToPath(new URL('../../../reference/kubelet/main.ts', import.meta.url));
 
@@ -22,6 +23,8 @@ export interface ReferenceNodeOptions {
   index: number;
   runtime?: string;
   log?: (line: string) => void;
+  /** The cluster CA, to sign the kubelet's serving certificate (log server over HTTPS). */
+  ca?: { caCert: string; caKey: string };
 }
 
 export interface StartedNode {
@@ -47,7 +50,12 @@ export async function startReferenceNode(o: ReferenceNodeOptions): Promise<Start
     '--root-dir', join(dir, 'root'),
     '--node-ip', '127.0.0.1',
     '--pod-cidr', podCidr,
+    '--port', '0',
   ];
+  if (o.ca) {
+    const { certFile, keyFile } = issueServingCert(dir, o.ca, o.name, '127.0.0.1');
+    args.push('--tls-cert-file', certFile, '--tls-private-key-file', keyFile);
+  }
   const proc = spawn(process.execPath, ['--import', 'tsx', KUBELET_MAIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   proc.stderr.setEncoding('utf8');
   proc.stderr.on('data', (chunk: string) => { for (const line of chunk.split('\n').filter(Boolean)) o.log?.(line); });
