@@ -59,10 +59,10 @@ export const externalEtcdCommand: MemberCommand = (spec) => ({
   env: Object.fromEntries(Object.entries(process.env).filter(([k, v]) => !k.startsWith('ETCD_') && v !== undefined)) as Record<string, string>,
 });
 
-/** The reference etcd member. */
+/** The reference etcd member, started as users start it: `kck etcd <etcd flags>`. */
 export const referenceEtcdCommand: MemberCommand = (spec) => ({
   command: process.execPath,
-  args: ['--import', 'tsx', join(repoRoot, 'reference/etcd/main.ts'), ...etcdFlags(spec)],
+  args: [join(repoRoot, 'bin/kck.mjs'), 'etcd', ...etcdFlags(spec)],
 });
 
 export class MemberProcess {
