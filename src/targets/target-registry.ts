@@ -1,7 +1,7 @@
 /** Chooses a target by name (KCK_TARGET or a cucumber profile's worldParameters). */
 import type { Target } from '../ports/target.ts';
 
-export const TARGET_NAMES = ['reference', 'kubeconfig', 'cri', 'etcd', 'nodes'] as const;
+export const TARGET_NAMES = ['reference', 'kubeconfig', 'upstream', 'upstream-apiserver+reference-controllers', 'reference-apiserver+upstream-controllers', 'cri', 'etcd', 'nodes'] as const;
 
 export class TargetError extends Error {
   override name = 'TargetError';
@@ -16,6 +16,18 @@ export async function loadTarget(name: string, env: NodeJS.ProcessEnv = process.
     case 'kubeconfig': {
       const { kubeconfigTarget } = await import('./kubeconfig/kubeconfig-target.ts');
       return kubeconfigTarget(env);
+    }
+    case 'upstream': {
+      const { upstreamTarget } = await import('./upstream/upstream-target.ts');
+      return upstreamTarget(env);
+    }
+    case 'upstream-apiserver+reference-controllers': {
+      const { upstreamApiserverWithReferenceControllersTarget } = await import('./upstream/mixed-targets.ts');
+      return upstreamApiserverWithReferenceControllersTarget();
+    }
+    case 'reference-apiserver+upstream-controllers': {
+      const { referenceApiserverWithUpstreamControllersTarget } = await import('./upstream/mixed-targets.ts');
+      return referenceApiserverWithUpstreamControllersTarget();
     }
     case 'cri': {
       const { criTarget } = await import('./cri/cri-target.ts');
