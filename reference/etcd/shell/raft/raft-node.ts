@@ -25,17 +25,16 @@
  * - Peer traffic is this module's own framing over TCP (not etcd's rafthttp): members of a
  *   reference cluster talk only to each other.
  */
-import { join } from 'node:path';
 import { decodeConfChange, encodeConfChange } from '../../core/raft/codec.ts';
-import { RawNode, mustSync } from '../../core/raft/raw-node.ts';
-import type { InitialState } from '../../core/raft/raw-node.ts';
+import { RawNode } from '../../core/raft/raw-node.ts';
 import { seededRandom } from '../../core/raft/seeded-random.ts';
-import type { Entry, HardState, Message, Ready, Snapshot } from '../../core/raft/types.ts';
+import type { Entry, Message, Ready, Snapshot } from '../../core/raft/types.ts';
 import { PeerTransport } from './peer-transport.ts';
 import { ProposalEnvelope } from './proposal-envelope.ts';
+import { PendingCalls } from './pending-calls.ts';
 import { RaftError } from './raft-error.ts';
-import { SnapshotStore } from './snapshot-store.ts';
-import { Wal } from './wal.ts';
+import { recoverState } from './recover-state.ts';
+import { RaftStorage } from './raft-storage.ts';
 import { Waiters } from './waiters.ts';
 
 export { RaftError } from './raft-error.ts';
@@ -92,8 +91,6 @@ export class RaftNode {
   private failure: Error | undefined;
   private readonly timer: NodeJS.Timeout;
   private appliedIndex: number;
-  private lastSnapshotIndex: number;
-  private persistedHard: HardState | undefined;
   private readonly envelope: ProposalEnvelope;
   /** Proposals waiting to be applied, by sequence number. */
   private readonly proposals = new Map<bigint, { resolve(index: bigint): void }>();
@@ -109,8 +106,7 @@ export class RaftNode {
   private constructor(
     private readonly options: RaftNodeOptions,
     private readonly raw: RawNode,
-    private readonly wal: Wal,
-    private readonly snaps: SnapshotStore,
+    private readonly storage: RaftStorage,
     private readonly transport: PeerTransport,
     initialApplied: number,
   ) {
@@ -118,7 +114,6 @@ export class RaftNode {
     this.peerUrl = transport.url;
     this.envelope = new ProposalEnvelope(options.id);
     this.appliedIndex = initialApplied;
-    this.lastSnapshotIndex = initialApplied;
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.transport.setPeers(this.otherPeers());
     this.timer = setInterval(() => this.act(() => this.onTick()), options.tickMs ?? 100);
@@ -126,43 +121,7 @@ export class RaftNode {
   }
 
   static async start(options: RaftNodeOptions): Promise<RaftNode> {
-    const walDir = join(options.dataDir, 'member', 'wal');
-    const snaps = new SnapshotStore(join(options.dataDir, 'member', 'snap'));
-    let wal: Wal;
-    let initial: InitialState;
-    let snapshot: Snapshot | undefined;
-    if (await Wal.exists(walDir)) {
-      const opened = await Wal.open(walDir);
-      wal = opened.wal;
-      const c = opened.contents;
-      if (c.metadata.nodeId !== options.id) {
-        await wal.close();
-        throw new RaftError('bad-data-dir', `data dir ${options.dataDir} belongs to member ${c.metadata.nodeId.toString(16)}, not ${options.id.toString(16)}`);
-      }
-      snapshot = await snaps.loadNewest();
-      if ((c.snapshot?.index ?? 0) > (snapshot?.meta.index ?? 0)) {
-        await wal.close();
-        throw new RaftError('bad-data-dir', `snapshot at index ${c.snapshot?.index} is missing from ${options.dataDir}`);
-      }
-      // Membership for elections: the snapshot's (or bootstrap's), plus committed conf changes.
-      const members = new Map((snapshot?.meta.members ?? c.metadata.members).map((m) => [m.id, m.peerUrl]));
-      for (const e of c.entries) {
-        if (e.index > (c.hardState?.commit ?? 0) || e.type !== 'conf-change') continue;
-        const cc = decodeConfChange(e.data);
-        if (cc.type === 'add') members.set(cc.nodeId, cc.peerUrl);
-        else members.delete(cc.nodeId);
-      }
-      initial = {
-        entries: c.entries,
-        members: [...members].map(([id, peerUrl]) => ({ id, peerUrl })),
-        ...(c.hardState === undefined ? {} : { hardState: c.hardState }),
-        ...(snapshot === undefined ? {} : { snapshot }),
-      };
-    } else {
-      const members = options.peers.map((p) => ({ id: p.id, peerUrl: p.peerUrl }));
-      wal = await Wal.create(walDir, { nodeId: options.id, members });
-      initial = { members };
-    }
+    const { wal, snaps, initial, snapshot } = await recoverState(options.dataDir, options.id, options.peers);
     const raw = new RawNode(
       {
         id: options.id,
@@ -185,9 +144,9 @@ export class RaftNode {
         onUndeliverable: (m) => holder.node?.retryForwarded(m),
         ...(options.log === undefined ? {} : { log: options.log }),
       });
-      const node = new RaftNode(options, raw, wal, snaps, transport, snapshot?.meta.index ?? 0);
+      const storage = new RaftStorage(wal, snaps, initial.hardState, snapshot?.meta.index ?? 0);
+      const node = new RaftNode(options, raw, storage, transport, snapshot?.meta.index ?? 0);
       holder.node = node;
-      node.persistedHard = initial.hardState;
       node.log(`raft: member ${options.id.toString(16)} started (term ${raw.raft.term}, ${raw.raft.members.size} members, last index ${raw.raft.log.lastIndex()}, peer url ${transport.url})`);
       return node;
     } catch (err) {
@@ -276,7 +235,7 @@ export class RaftNode {
     this.failAll(new RaftError('stopped', `member ${this.id.toString(16)} is stopped`));
     while (this.cycleRunning) await new Promise((r) => setTimeout(r, 5));
     await this.transport.close();
-    await this.wal.close();
+    await this.storage.close();
     this.log(`raft: member ${this.id.toString(16)} stopped`);
   }
 
@@ -328,44 +287,20 @@ export class RaftNode {
     });
   }
 
-  private withDeadline<T>(what: string, timeoutMs: number | undefined, body: (resolve: (v: T) => void, cleanup: (fn: () => void) => void) => void): Promise<T> {
+  private withDeadline<T>(what: string, timeoutMs: number | undefined, body: (resolve: (v: T) => void, onSettle: (fn: () => void) => void) => void): Promise<T> {
     if (this.stopped) return Promise.reject(new RaftError('stopped', `member ${this.id.toString(16)} is stopped`));
     if (this.failure !== undefined) return Promise.reject(this.failure);
-    return new Promise<T>((resolve, reject) => {
-      const cleanups: Array<() => void> = [];
-      let settled = false;
-      const finish = (): void => {
-        settled = true;
-        clearTimeout(timer);
-        this.pendingRejects.delete(rejectNow);
-        for (const c of cleanups) c();
-      };
-      const rejectNow = (err: Error): void => {
-        if (settled) return;
-        finish();
-        reject(err);
-      };
-      const ms = timeoutMs ?? DEFAULT_TIMEOUT_MS;
-      const timer = setTimeout(() => {
-        const s = this.status();
-        rejectNow(new RaftError('timeout', `${what} timed out after ${ms} ms: member ${this.id.toString(16)} is not part of a quorum-holding cluster (role ${s.role}, term ${s.term}, leader ${s.leaderId?.toString(16) ?? 'unknown'})`));
-      }, ms);
-      this.pendingRejects.add(rejectNow);
-      body((v) => {
-        if (settled) return;
-        finish();
-        resolve(v);
-      }, (fn) => {
-        if (settled) fn();
-        else cleanups.push(fn);
-      });
-    });
+    const ms = timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    return this.pending.start<T>(ms, () => {
+      const s = this.status();
+      return new RaftError('timeout', `${what} timed out after ${ms} ms: member ${this.id.toString(16)} is not part of a quorum-holding cluster (role ${s.role}, term ${s.term}, leader ${s.leaderId?.toString(16) ?? 'unknown'})`);
+    }, body);
   }
 
-  private readonly pendingRejects = new Set<(err: Error) => void>();
+  private readonly pending = new PendingCalls();
 
   private failAll(err: Error): void {
-    for (const r of [...this.pendingRejects]) r(err);
+    this.pending.failAll(err);
   }
 
   /** A proposal forwarded to a leader we had no connection to never left this process, so
@@ -416,7 +351,7 @@ export class RaftNode {
         const early = rd.messages.filter((m) => m.type === 'app' || m.type === 'heartbeat');
         const late = rd.messages.filter((m) => m.type !== 'app' && m.type !== 'heartbeat');
         this.transport.send(early);
-        await this.persist(rd);
+        await this.storage.persist(rd, this.raw.hardState());
         if (this.stopped) break;
         this.transport.send(late);
         this.applyReady(rd);
@@ -428,16 +363,6 @@ export class RaftNode {
       this.cycleRunning = false;
     }
     if (this.inbox.length > 0) this.schedule();
-  }
-
-  private async persist(rd: Ready): Promise<void> {
-    if (rd.snapshot !== undefined) {
-      await this.snaps.save(rd.snapshot);
-      await this.wal.cut(rd.snapshot.meta, rd.hardState ?? this.raw.hardState(), []);
-      this.lastSnapshotIndex = rd.snapshot.meta.index;
-    }
-    await this.wal.save(rd.hardState, rd.entries, mustSync(rd, this.persistedHard));
-    if (rd.hardState !== undefined) this.persistedHard = rd.hardState;
   }
 
   private applyReady(rd: Ready): void {
@@ -503,15 +428,14 @@ export class RaftNode {
 
   private async maybeSnapshot(): Promise<void> {
     const count = this.options.snapshotCount ?? 10000;
-    if (this.appliedIndex - this.lastSnapshotIndex < count) return;
+    if (this.appliedIndex - this.storage.lastSnapshotIndex < count) return;
     const index = this.appliedIndex;
     const term = this.raw.raft.log.term(index);
     if (term === undefined) return;
     const snap: Snapshot = { meta: { index, term, members: this.members() }, data: this.options.snapshot() };
-    await this.snaps.save(snap);
+    const after = this.raw.raft.log.slice(index + 1, this.raw.raft.log.stabled + 1);
+    await this.storage.saveSnapshot(snap, this.raw.hardState(), after);
     this.raw.compact(snap, Math.max(0, index - (this.options.snapshotCatchUpEntries ?? 5000)));
-    await this.wal.cut(snap.meta, this.raw.hardState(), this.raw.raft.log.slice(index + 1, this.raw.raft.log.stabled + 1));
-    this.lastSnapshotIndex = index;
     this.log(`raft: member ${this.id.toString(16)} saved a snapshot at index ${index} and compacted its log`);
   }
 
