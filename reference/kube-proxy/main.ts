@@ -1,7 +1,7 @@
 /**
  * kube-proxy (reference): watches Services and EndpointSlices and programs one data plane.
  *
- *   kck proxy --kubeconfig FILE --proxy-mode userspace|iptables|ipvs [--ipvs-scheduler rr]
+ *   kck proxy --kubeconfig FILE --proxy-mode userspace|iptables|ipvs|nftables [--ipvs-scheduler rr]
  *             [--hostname-override NODE] [--bind-address IP] [--metrics-bind-address IP:PORT]
  *             [--nodeport-addresses CIDR,...] [--cluster-cidr CIDR] [--cleanup]
  *
@@ -25,12 +25,13 @@ import { IptablesDataPlane } from './shell/iptables-data-plane.ts';
 import { IPVS_USERSPACE_MODE, kernelHasIpvs } from './shell/ipvs-kernel.ts';
 import { IpvsKernelDataPlane } from './shell/ipvs-kernel-data-plane.ts';
 import { startMetricsServer } from './shell/metrics-server.ts';
+import { NftablesDataPlane } from './shell/nftables-data-plane.ts';
 import { Proxier } from './shell/proxier.ts';
 import { RelayDataPlane } from './shell/relay-data-plane.ts';
 import { runCommand } from './shell/run-command.ts';
 import { VipAddresses } from './shell/vip-addresses.ts';
 
-export const PROXY_MODES = ['userspace', 'iptables', 'ipvs'] as const;
+export const PROXY_MODES = ['userspace', 'iptables', 'ipvs', 'nftables'] as const;
 
 /** This node's IPv4 addresses (not loopback), optionally only those inside `cidrs`. */
 function nodeAddresses(cidrs: readonly string[]): string[] {
@@ -64,6 +65,8 @@ async function makeDataPlane(flags: Flags, log: Log): Promise<DataPlane> {
       }
       log('kernel has no IP_VS (/proc/net/ip_vs missing): using the user-space IPVS data plane');
       return relay(IPVS_USERSPACE_MODE, scheduler);
+    case 'nftables':
+      return new NftablesDataPlane({ nodeName, clusterCIDR: flags.string('cluster-cidr') }, runCommand);
     default:
       throw new Error(`--proxy-mode ${mode}: not one of ${PROXY_MODES.join(', ')}`);
   }
@@ -79,7 +82,7 @@ export async function main(argv: string[]): Promise<void> {
   const log = logger('kube-proxy');
   const plane = await makeDataPlane(flags, log);
   if (flags.bool('cleanup', false)) {
-    if (plane instanceof IptablesDataPlane) await plane.cleanup();
+    if (plane instanceof IptablesDataPlane || plane instanceof NftablesDataPlane) await plane.cleanup();
     log('cleanup done');
     return;
   }

@@ -108,6 +108,27 @@ test('iptables mode: kernel DNAT spreads 200 connections randomly over both back
   });
 });
 
+test('nftables mode: numgen random maps spread connections over both backends, NodePort from outside, reject without endpoints, affinity', { skip: !root && 'needs root for network namespaces' }, async () => {
+  await withCluster('nftables', [], async (c) => {
+    await c.apply(1, objects({ be1: true, be2: true }));
+    assert.equal(await c.proxyMode(), 'nftables');
+    const listing = (await c.topo.exec(c.topo.node, ['nft', 'list', 'table', 'ip', 'kube-proxy'])).stdout;
+    assert.match(listing, /numgen random mod 2 vmap/);
+    // Binomial bound as in iptables mode: P(a backend < 60 of 200) < 2e-8.
+    const counts = await spray(c.client, CLUSTER_IP, 80, 200);
+    assert.ok((counts['be1'] ?? 0) >= 60 && (counts['be2'] ?? 0) >= 60 && counts['be1']! + counts['be2']! === 200, JSON.stringify(counts));
+    const udp = await spray(c.client, CLUSTER_IP, 80, 10, { protocol: 'udp' });
+    assert.equal((udp['be1'] ?? 0) + (udp['be2'] ?? 0), 10, JSON.stringify(udp));
+    const fromOutside = await c.outside.call<Result>({ op: 'tcp', host: c.topo.nodeIP, port: NODE_PORT });
+    assert.ok(fromOutside.ok && /^be[12]$/.test(fromOutside.reply!), JSON.stringify(fromOutside));
+    assert.ok((await c.nodeAgent.call<Result>({ op: 'tcp', host: CLUSTER_IP, port: 80 })).ok);
+    assert.equal((await c.client.call<Result>({ op: 'tcp', host: EMPTY_IP, port: 80 })).error, 'ECONNREFUSED');
+    assert.equal(Object.keys(await spray(c.client, STICKY_IP, 80, 20)).length, 1);
+    await c.apply(2, objects({ be1: false, be2: true }));
+    assert.deepEqual(await spray(c.client, CLUSTER_IP, 80, 20), { be2: 20 });
+  });
+});
+
 test('userspace mode: the proxy process accepts and relays, round-robin exactly even, NodePort and UDP', { skip: !root && 'needs root for network namespaces' }, async () => {
   await withCluster('userspace', [], async (c) => {
     await c.apply(1, objects({ be1: true, be2: true }));
