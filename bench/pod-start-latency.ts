@@ -18,6 +18,8 @@ import { startUpstreamControlPlane } from '../src/targets/upstream/upstream-cont
 const count = Number(process.argv[2] ?? '100');
 const runtimes = (process.argv[3] ?? 'reference,containerd').split(',');
 
+const cleanups = new Set<() => Promise<void>>();
+
 interface Result { runtime: string; p50: number; p99: number; max: number; total: number }
 
 function percentile(sorted: number[], p: number): number {
@@ -30,6 +32,8 @@ async function measure(runtime: string, index: number): Promise<Result> {
   const creds = await cp.issueClient(`system:node:${nodeName}`, ['system:nodes']);
   const node = await startReferenceNode({ name: nodeName, kubeconfigPath: creds.kubeconfigPath, index, runtime });
   const kube = new KubeClient(await connectionFromKubeconfig(cp.kubeconfigPath));
+  const cleanup = async (): Promise<void> => { kube.close(); await node.stop(); await cp.stop(); };
+  cleanups.add(cleanup);
   try {
     const deadline = Date.now() + 120_000;
     for (;;) {
@@ -42,13 +46,18 @@ async function measure(runtime: string, index: number): Promise<Result> {
     }
     const created = new Map<string, number>();
     const running = new Map<string, number>();
-    const watch = await kube.watch({ apiVersion: 'v1', kind: 'Pod' }, { namespace: 'default' });
-    watch.subscribe((e) => {
-      const name = e.object.metadata.name ?? '';
-      if ((e.object['status'] as { phase?: string } | undefined)?.phase === 'Running' && !running.has(name)) running.set(name, performance.now());
-    });
+    // Poll the list (every 200 ms: the resolution of the figures) rather than rely on one
+    // long watch; a Pod counts from the first look that shows it Running.
+    const look = async (): Promise<void> => {
+      const list = await kube.list({ apiVersion: 'v1', kind: 'Pod' }, { namespace: 'default' });
+      const now = performance.now();
+      for (const p of list.items) {
+        const name = p.metadata.name ?? '';
+        if ((p['status'] as { phase?: string } | undefined)?.phase === 'Running' && !running.has(name)) running.set(name, now);
+      }
+    };
     const started = performance.now();
-    await Promise.all(Array.from({ length: count }, async (_, i) => {
+    const creating = Promise.all(Array.from({ length: count }, async (_, i) => {
       const name = `p-${i}`;
       created.set(name, performance.now());
       await kube.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { nodeName, automountServiceAccountToken: false, containers: [{ name: 'c', image: 'kck/workload:1', args: ['pause'] }] } });
@@ -57,16 +66,21 @@ async function measure(runtime: string, index: number): Promise<Result> {
     while (running.size < count) {
       if (Date.now() > end) throw new Error(`${running.size}/${count} Pods Running after 600 s on ${runtime}`);
       await new Promise((r) => setTimeout(r, 200));
+      await look();
     }
+    await creating;
     const total = performance.now() - started;
-    watch.stop();
     const latencies = [...running].map(([name, t]) => t - (created.get(name) ?? t)).sort((a, b) => a - b);
     return { runtime, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies[latencies.length - 1] ?? NaN, total };
   } finally {
-    kube.close();
-    await node.stop();
-    await cp.stop();
+    cleanups.delete(cleanup);
+    await cleanup();
   }
+}
+
+// Stop the node and the control plane also when interrupted.
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => { void Promise.all([...cleanups].map((c) => c().catch(() => undefined))).finally(() => process.exit(130)); });
 }
 
 const results: Result[] = [];
