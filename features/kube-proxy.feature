@@ -32,6 +32,11 @@ Feature: kube-proxy forwards Service traffic on every node, in the mode it is co
       | mode |
       | ipvs |
 
+    @cap:proxy-mode-nftables
+    Examples: nftables (beyond the slides)
+      | mode     |
+      | nftables |
+
   @S13.3 @cap:kube-api @cap:nodes @cap:controller-manager @cap:kube-proxy @cap:cluster-network @cap:proxy-mode-userspace
   Scenario: In userspace mode the proxy process itself accepts and relays the connections
     Given a Deployment "web" of 2 Pods serving their names on port 9376

@@ -26,6 +26,7 @@ export const CAPABILITIES = [
   'proxy-mode-userspace',
   'proxy-mode-iptables',
   'proxy-mode-ipvs',
+  'proxy-mode-nftables', // beyond the slides: upstream's newest mode
   'etcd-cluster', // the kit can start etcd clusters of any size and inject faults into them
   'cri', // the kit can start a CRI runtime and talk to it directly
   'runtime-classes', // a sandboxed runtime handler behind a RuntimeClass
