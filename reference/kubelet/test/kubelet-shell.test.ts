@@ -70,6 +70,15 @@ void test('kubelet shell against a real apiserver and CRI runtime', { timeout: 3
       assert.ok(st.podIP, 'a pod IP');
       assert.equal(st.containerStatuses[0]?.ready, true);
       assert.equal(st.containerStatuses[0]?.restartCount, 0);
+      // The log server the Node advertises serves the container's CRI log as plain lines.
+      const node = await api.get<KubeObject>({ apiVersion: 'v1', kind: 'Node', name: NODE });
+      const port = (node?.['status'] as { daemonEndpoints: { kubeletEndpoint: { Port: number } } }).daemonEndpoints.kubeletEndpoint.Port;
+      const logs = await eventually('web logs', async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/containerLogs/default/web/web`);
+        const text = await res.text();
+        return res.status === 200 && text.includes('serving web') ? text : undefined;
+      });
+      assert.match(logs, /^serving web on tcp 9376 http 8080$/m);
       const other = await status(api, 'elsewhere');
       assert.equal(other?.conditions, undefined, 'a Pod of another node is not touched');
       assert.equal(other?.hostIP, undefined, 'a Pod of another node is not touched');
