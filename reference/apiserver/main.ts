@@ -15,7 +15,7 @@ import { startApiServer } from './shell/apiserver.ts';
 const FLAGS = [
   'etcd-servers', 'etcd-cafile', 'etcd-certfile', 'etcd-keyfile', 'etcd-prefix', 'bind-address', 'secure-port', 'tls-cert-file',
   'tls-private-key-file', 'client-ca-file', 'token-auth-file', 'authorization-mode', 'service-cluster-ip-range', 'service-node-port-range',
-  'advertise-address', 'watch-bookmark-interval',
+  'advertise-address', 'watch-bookmark-interval', 'default-watch-cache-size',
 ] as const;
 type Flag = (typeof FLAGS)[number];
 
@@ -83,6 +83,7 @@ export async function main(argv: string[]): Promise<void> {
     serviceNodePortRange: parsePortRange(flags.get('service-node-port-range') ?? '30000-32767'),
     advertiseAddress: flags.get('advertise-address') ?? (bindAddress === '0.0.0.0' ? '127.0.0.1' : bindAddress),
     bookmarkIntervalMs: Number(flags.get('watch-bookmark-interval') ?? '5') * 1000,
+    watchCacheSize: Number(flags.get('default-watch-cache-size') ?? '10000'),
     log,
   });
   log(`listening on ${server.url.replace('https://', `https://`)}`);

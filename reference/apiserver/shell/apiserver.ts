@@ -32,6 +32,8 @@ export interface ApiServerOptions {
   serviceNodePortRange: [number, number];
   advertiseAddress: string;
   bookmarkIntervalMs?: number;
+  /** Events each watch cache keeps (upstream --default-watch-cache-size). */
+  watchCacheSize?: number;
   log: (line: string) => void;
 }
 
@@ -54,7 +56,7 @@ function cryptoRandom(): number {
 export async function startApiServer(options: ApiServerOptions): Promise<RunningApiServer> {
   const etcd = createEtcdClient({ endpoints: options.etcdServers, ...(options.etcdTls !== undefined ? { tls: options.etcdTls } : {}) });
   const caches = new Map<string, WatchCache>();
-  for (const info of RESOURCES) caches.set(`${info.group}/${info.resource}`, new WatchCache(etcd, storagePrefix(options.etcdPrefix, info), options.log));
+  for (const info of RESOURCES) caches.set(`${info.group}/${info.resource}`, new WatchCache(etcd, storagePrefix(options.etcdPrefix, info), options.log, options.watchCacheSize ?? 10000));
   const ctx: ApiContext = {
     etcd,
     storage: new Storage(etcd),
@@ -78,7 +80,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       if (attempt >= 120) throw e;
       if (attempt % 10 === 0) options.log(`waiting for etcd at ${options.etcdServers.join(',')}: ${(e as Error).message}`);
       await Promise.all([...caches.values()].map((c) => c.stop()));
-      for (const info of RESOURCES) caches.set(`${info.group}/${info.resource}`, new WatchCache(etcd, storagePrefix(options.etcdPrefix, info), options.log));
+      for (const info of RESOURCES) caches.set(`${info.group}/${info.resource}`, new WatchCache(etcd, storagePrefix(options.etcdPrefix, info), options.log, options.watchCacheSize ?? 10000));
       await new Promise((r) => setTimeout(r, 500));
     }
   }

@@ -146,6 +146,8 @@ export function serveWatch(ctx: ApiContext, info: ResourceInfo, ns: string, name
   });
 
   res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+  // Clients wait for the headers before they treat the watch as established.
+  res.flushHeaders();
   if (fromRevision === undefined) {
     for (const { key, object, revision } of cache.snapshot(prefix)) {
       if (!matches(filter, object)) continue;
