@@ -43,7 +43,7 @@ const scenario = fc.record({
   checkQuorum: fc.boolean(),
   earlySend: fc.boolean(),
   midReadyCrashRate: fc.constantFrom(0, 0.002, 0.02),
-  cmds: fc.array(cmd, { maxLength: 40 }),
+  cmds: fc.array(cmd, { maxLength: Number(process.env['RAFT_PROPERTY_CMDS'] ?? 40) }),
 });
 
 test('Raft safety and convergence under drops, delays, duplicates, partitions, crashes', () => {
