@@ -4,6 +4,7 @@
  * operations tagged with x-kubernetes-group-version-kind that accept `fieldValidation`,
  * so kubectl leaves validation to the server (which validates every write).
  */
+import { message } from '../core/protobuf-encode.ts';
 import { ALL_VERBS, RESOURCES, groupVersion, groupVersions } from '../core/resource-table.ts';
 
 export const VERSION_INFO = {
@@ -82,4 +83,26 @@ export function openApiGroupDocument(path: string): unknown | undefined {
     schemas[`io.k8s.kck.${r.group === '' ? 'core' : r.group}.${r.version}.${r.kind}`] = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, 'x-kubernetes-group-version-kind': [gvk] };
   }
   return { openapi: '3.0.0', info: { title: 'Kubernetes', version: VERSION_INFO.gitVersion }, paths, components: { schemas } };
+}
+
+/**
+ * OpenAPI v2 as kubectl ≤ 1.27 fetches it (gnostic openapi_v2.Document, protobuf): only the
+ * paths with PATCH operations tagged x-kubernetes-group-version-kind that take
+ * `fieldValidation`, so kubectl uses server-side field validation. Field numbers are
+ * gnostic's: Document.paths=8, Paths.path=2, NamedPathItem{name=1,value=2},
+ * PathItem.patch=8, Operation{parameters=8,vendor_extension=13}, ParametersItem.parameter=1,
+ * Parameter.non_body_parameter=2, NonBodyParameter.query_parameter_sub_schema=3,
+ * QueryParameterSubSchema{in=2,name=4,type=6}, NamedAny{name=1,value=2}, Any.yaml=2.
+ */
+export function openApiV2Protobuf(): Uint8Array {
+  const items: Uint8Array[] = [];
+  for (const r of RESOURCES) {
+    const gv = { group: r.group, version: r.version };
+    const path = `/${docPath(gv)}${r.namespaced ? '/namespaces/{namespace}' : ''}/${r.resource}/{name}`;
+    const gvk = message([[1, 'x-kubernetes-group-version-kind'], [2, message([[2, `group: "${r.group}"\nkind: ${r.kind}\nversion: ${r.version}\n`]])]]);
+    const params = ['dryRun', 'fieldManager', 'fieldValidation'].map((name) => message([[1, message([[2, message([[3, message([[2, 'query'], [4, name], [6, 'string']])]])]])]]));
+    const op = message([[5, `patch${r.kind}`], ...params.map((p): [number, Uint8Array] => [8, p]), [13, gvk]]);
+    items.push(message([[1, path], [2, message([[8, op]])]]));
+  }
+  return message([[1, '2.0'], [2, message([[1, 'Kubernetes'], [2, VERSION_INFO.gitVersion]])], [8, message(items.map((i): [number, Uint8Array] => [2, i]))]]);
 }

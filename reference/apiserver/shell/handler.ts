@@ -14,7 +14,7 @@ import { errors, failure, isStatusError, type Status } from '../core/status.ts';
 import { authenticate, type TokenTable } from './authn.ts';
 import { authorize, type AuthorizationMode } from './authorize.ts';
 import type { ApiContext } from './context.ts';
-import { apiGroup, apiGroupList, apiVersions, openApiGroupDocument, openApiIndex, resourceList, VERSION_INFO } from './discovery.ts';
+import { apiGroup, apiGroupList, apiVersions, openApiGroupDocument, openApiIndex, openApiV2Protobuf, resourceList, VERSION_INFO } from './discovery.ts';
 import { listObjects, matches, parseFilter, serveWatch } from './list-watch.ts';
 import { createObject, deleteObject, getObject, patchObject, updateObject } from './registry.ts';
 import { bindPod, evictPod, getScale, proxyLog, writeScale } from './subresources.ts';
@@ -119,6 +119,12 @@ function nonResource(ctx: ApiContext, options: HandlerOptions, path: string, res
   if (p === '/api') return send(res, 200, apiVersions(options.advertiseAddress));
   if (p === '/apis') return send(res, 200, apiGroupList());
   if (p === '/openapi/v3') return send(res, 200, openApiIndex());
+  if (p === '/openapi/v2') {
+    const body = openApiV2Protobuf();
+    res.writeHead(200, { 'Content-Type': 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf', 'Content-Length': body.length });
+    res.end(body);
+    return;
+  }
   if (p.startsWith('/openapi/v3/')) {
     const doc = openApiGroupDocument(p.slice('/openapi/v3/'.length));
     if (doc !== undefined) return send(res, 200, doc);
