@@ -52,6 +52,7 @@ export class PeerTransport {
     const port = typeof addr === 'object' && addr !== null ? addr.port : Number(u.port);
     const t = new PeerTransport(server, `${u.protocol}//${u.hostname}:${port}`, opts);
     server.on('connection', (s) => t.accept(s));
+    server.on('error', (err) => opts.log?.(`raft transport: peer listener error: ${err.message}`));
     return t;
   }
 
@@ -142,17 +143,31 @@ export class PeerTransport {
   private accept(socket: Socket): void {
     socket.setNoDelay(true);
     this.inbound.add(socket);
-    let buf: Buffer = Buffer.alloc(0);
+    // Chunks are kept as a list and joined only once a whole frame is there: joining on
+    // every chunk would copy a large snapshot frame over and over.
+    let chunks: Buffer[] = [];
+    let buffered = 0;
+    let need = 4;
     socket.on('data', (chunk: Buffer) => {
-      buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+      chunks.push(chunk);
+      buffered += chunk.length;
+      if (buffered < need) return;
+      let buf = chunks.length === 1 ? (chunks[0] ?? Buffer.alloc(0)) : Buffer.concat(chunks, buffered);
       let pos = 0;
-      while (buf.length - pos >= 4) {
+      for (;;) {
+        if (buf.length - pos < 4) {
+          need = 4;
+          break;
+        }
         const len = buf.readUInt32LE(pos);
         if (len > MAX_FRAME) {
           socket.destroy();
           return;
         }
-        if (buf.length - pos - 4 < len) break;
+        if (buf.length - pos - 4 < len) {
+          need = 4 + len;
+          break;
+        }
         const body = buf.subarray(pos + 4, pos + 4 + len);
         pos += 4 + len;
         let m: Message;
@@ -165,6 +180,8 @@ export class PeerTransport {
         this.opts.onMessage(m);
       }
       buf = buf.subarray(pos);
+      chunks = buf.length > 0 ? [buf] : [];
+      buffered = buf.length;
     });
     socket.on('error', () => { /* close follows */ });
     socket.on('close', () => this.inbound.delete(socket));
