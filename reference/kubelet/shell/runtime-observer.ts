@@ -24,6 +24,8 @@ export interface Observation {
 
 export class RuntimeObserver {
   private readonly details = new Map<string, ContainerStatus>();
+  /** A sandbox's IP never changes while it is ready: asked once per sandbox. */
+  private readonly ips = new Map<string, string>();
 
   constructor(private readonly cri: Cri, private readonly nodeName: string) {}
 
@@ -42,21 +44,31 @@ export class RuntimeObserver {
       const p = podOf(uid);
       const attempt = s.metadata?.attempt ?? 0;
       // Several sandboxes (after a sandbox restart): the newest attempt counts.
-      if (!p.sandbox || attempt >= p.sandbox.attempt) {
-        const ip = s.state === 'SANDBOX_READY' ? (await this.cri.podSandboxStatus(s.id).catch(() => undefined))?.network?.ip ?? '' : '';
-        p.sandbox = { id: s.id, ready: s.state === 'SANDBOX_READY', ip, attempt };
-      }
+      if (!p.sandbox || attempt >= p.sandbox.attempt) p.sandbox = { id: s.id, ready: s.state === 'SANDBOX_READY', ip: '', attempt };
     }
+    const sandboxIds = new Set(sandboxes.map((s) => s.id));
+    for (const id of [...this.ips.keys()]) if (!sandboxIds.has(id)) this.ips.delete(id);
+    await Promise.all([...pods.values()].map(async (p) => {
+      if (!p.sandbox?.ready) return;
+      let ip = this.ips.get(p.sandbox.id);
+      if (ip === undefined) {
+        ip = (await this.cri.podSandboxStatus(p.sandbox.id).catch(() => undefined))?.network?.ip;
+        if (ip !== undefined) this.ips.set(p.sandbox.id, ip);
+      }
+      p.sandbox.ip = ip ?? '';
+    }));
+    // Exit details only for containers whose state moved since the last look, all at once.
+    await Promise.all(containers.map(async (c) => {
+      const d = this.details.get(c.id);
+      if (d && (d.state === c.state || d.state === 'CONTAINER_EXITED')) return;
+      const fresh = await this.cri.containerStatus(c.id).catch(() => undefined);
+      if (fresh) this.details.set(c.id, fresh);
+    }));
     const live = new Set<string>();
     for (const c of containers) {
       live.add(c.id);
       const uid = c.labels?.[LABEL_POD_UID] ?? bySandbox.get(c.podSandboxId!)?.labels[LABEL_POD_UID] ?? '';
-      let d = this.details.get(c.id);
-      if (!d || (d.state !== c.state && d.state !== 'CONTAINER_EXITED')) {
-        d = await this.cri.containerStatus(c.id).catch(() => undefined);
-        if (d) this.details.set(c.id, d);
-      }
-      const detail = d ?? c;
+      const detail = this.details.get(c.id) ?? c;
       podOf(uid).containers.push({
         id: c.id,
         name: c.labels?.[LABEL_CONTAINER_NAME] ?? c.name,

@@ -15,7 +15,7 @@
  * This exists so an unprivileged user can still run the kit; CI runs as root in netns mode.
  */
 import { PodCidrAllocator } from '../core/pod-cidr.ts';
-import { run, tryRun } from './run-command.ts';
+import { run, runBatch, tryRun } from './run-command.ts';
 
 export interface PodNetworkOptions { podCidr: string; bridge: string; mode: 'netns' | 'loopback' }
 
@@ -57,15 +57,21 @@ export class PodNetwork {
     const host = `kv${sandboxId.slice(0, 10)}`;
     const peer = `kp${sandboxId.slice(0, 10)}`;
     try {
-      await run('ip', ['netns', 'add', ns]);
-      await run('ip', ['link', 'add', host, 'type', 'veth', 'peer', 'name', peer]);
-      await run('ip', ['link', 'set', peer, 'netns', ns]);
-      await run('ip', ['link', 'set', host, 'master', this.bridge, 'up']);
-      await run('ip', ['-n', ns, 'link', 'set', peer, 'name', 'eth0']);
-      await run('ip', ['-n', ns, 'addr', 'add', `${ip}/${this.allocator.cidr.prefix}`, 'dev', 'eth0']);
-      await run('ip', ['-n', ns, 'link', 'set', 'eth0', 'up']);
-      await run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-      await run('ip', ['-n', ns, 'route', 'add', 'default', 'via', this.allocator.gateway()]);
+      // Two `ip -batch` runs instead of nine processes: with a hundred Pods starting at
+      // once on a loaded machine, process starts dominate the sandbox setup time.
+      await runBatch([], [
+        `netns add ${ns}`,
+        `link add ${host} type veth peer name ${peer}`,
+        `link set ${peer} netns ${ns}`,
+        `link set ${host} master ${this.bridge} up`,
+      ]);
+      await runBatch(['-n', ns], [
+        `link set ${peer} name eth0`,
+        `addr add ${ip}/${this.allocator.cidr.prefix} dev eth0`,
+        'link set eth0 up',
+        'link set lo up',
+        `route add default via ${this.allocator.gateway()}`,
+      ]);
     } catch (err) {
       await tryRun('ip', ['link', 'del', host]);
       await tryRun('ip', ['netns', 'del', ns]);
