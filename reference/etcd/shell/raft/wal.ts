@@ -156,7 +156,10 @@ export class Wal {
       parts.push(record(REC_ENTRY, w.finish()));
     }
     if (hardState !== undefined) parts.push(record(REC_HARD_STATE, encodeHardStateRecord(hardState)));
-    await this.file.write(Buffer.concat(parts));
+    const buf = Buffer.concat(parts);
+    const { bytesWritten } = await this.file.write(buf);
+    // A short write (disk full) would leave a torn record in the middle of the log later.
+    if (bytesWritten !== buf.length) throw new Error(`wal: short write (${bytesWritten} of ${buf.length} bytes)`);
     if (sync) await this.file.datasync();
   }
 
