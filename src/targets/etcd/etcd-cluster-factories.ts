@@ -35,5 +35,17 @@ export const externalEtcdClusters: EtcdClusterFactory = {
 export function etcdClusterFactory(choice = process.env['KCK_ETCD'] ?? 'reference'): EtcdClusterFactory {
   if (choice === 'reference') return referenceEtcdClusters;
   if (choice === 'external') return externalEtcdClusters;
-  throw new Error(`KCK_ETCD must be reference or external, not ${choice}`);
+  if (choice === 'docker' || choice === 'docker-reference') return dockerEtcdClusters(choice);
+  throw new Error(`KCK_ETCD must be reference, external, docker or docker-reference, not ${choice}`);
+}
+
+/** Members as containers (src/targets/docker), loaded only when chosen. */
+function dockerEtcdClusters(choice: 'docker' | 'docker-reference'): EtcdClusterFactory {
+  return {
+    implementation: choice === 'docker' ? 'etcd 3.4 (Debian) in docker' : 'reference etcd in docker',
+    async start(options) {
+      const m = await import('../docker/docker-etcd-factories.ts');
+      return (choice === 'docker' ? m.dockerEtcdClusters : m.dockerReferenceEtcdClusters).start(options);
+    },
+  };
 }
