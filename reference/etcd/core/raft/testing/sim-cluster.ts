@@ -1,5 +1,5 @@
 import { decodeConfChange, decodeMessage, encodeMessage } from '../codec.ts';
-import { RawNode } from '../raw-node.ts';
+import { RawNode, mustSync } from '../raw-node.ts';
 import type { Entry, HardState, Message, ReadState, Snapshot } from '../types.ts';
 import { seededRandom } from '../seeded-random.ts';
 
@@ -31,6 +31,8 @@ export interface SimOptions {
 
 interface Disk {
   hardState?: HardState;
+  /** The hard state as of the last fsync: a crash loses later unsynced commit updates. */
+  syncedHardState?: HardState;
   snapshot?: Snapshot;
   entries: Entry[];
 }
@@ -117,7 +119,9 @@ export class SimCluster {
   // ------------------------------------------------------------ faults
 
   crash(id: bigint): void {
-    this.node(id).raw = undefined; // memory is gone; the disk stays
+    const n = this.node(id);
+    n.raw = undefined; // memory is gone; the disk stays, minus what was never fsynced
+    if (n.disk.syncedHardState !== undefined) n.disk.hardState = n.disk.syncedHardState;
   }
 
   restart(id: bigint): void {
@@ -226,7 +230,7 @@ export class SimCluster {
       const early = (m: Message): boolean => (this.opts.earlySend ?? false) && (m.type === 'app' || m.type === 'heartbeat');
       for (const m of rd.messages) if (early(m)) this.send(m);
       if (this.rng() < (this.opts.midReadyCrashRate ?? 0)) {
-        n.raw = undefined; // crashed after sending, before anything reached the disk
+        this.crash(id); // crashed after sending, before anything reached the disk
         return;
       }
       if (rd.snapshot !== undefined) {
@@ -236,6 +240,7 @@ export class SimCluster {
       const first = rd.entries[0];
       if (first !== undefined) n.disk.entries = n.disk.entries.filter((e) => e.index < first.index).concat(rd.entries.map((e) => ({ ...e })));
       if (rd.hardState !== undefined) n.disk.hardState = { ...rd.hardState };
+      if (mustSync(rd, n.disk.syncedHardState) && n.disk.hardState !== undefined) n.disk.syncedHardState = n.disk.hardState;
       for (const m of rd.messages) if (!early(m)) this.send(m);
       if (rd.snapshot !== undefined) {
         n.state = JSON.parse(dec.decode(rd.snapshot.data)) as string[];
