@@ -130,8 +130,8 @@ function balance(chains: Map<string, string[]>, maps: NftablesRuleSet['maps'], s
       chains.set(chain, [`ip saddr ${ep.ip} jump mark-for-masquerade`, ...update, `meta l4proto ${proto} dnat to ${ep.ip}:${ep.port}`]);
     }
   }
-  if (eps.length === 1) rules.push(`goto ${nftEndpointChain(sp, eps[0]!)}`);
-  else rules.push(`numgen random mod ${eps.length} vmap { ${eps.map((ep, i) => `${i} : goto ${nftEndpointChain(sp, ep)}`).join(', ')} }`);
+  // numgen even for one endpoint, as upstream writes it.
+  rules.push(`numgen random mod ${eps.length} vmap { ${eps.map((ep, i) => `${i} : goto ${nftEndpointChain(sp, ep)}`).join(', ')} }`);
   return rules;
 }
 

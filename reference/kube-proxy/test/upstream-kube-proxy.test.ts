@@ -7,7 +7,7 @@
  * (recent) rules, DNAT destinations and the REJECTs for services without endpoints.
  * Skipped, with the reason, without root or without the upstream binaries.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -61,7 +61,50 @@ async function sh(args: string[]): Promise<string> {
   return r.stdout;
 }
 
-test('the iptables rule set matches the upstream kube-proxy chain for chain', { timeout: 300_000 }, async (t) => {
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+/** Plain text of an nft JSON value, comments dropped (they carry no behaviour). */
+function text(v: Json): string {
+  if (v === null || typeof v !== 'object') return String(v);
+  if (Array.isArray(v)) return v.map(text).join(' . ');
+  if ('elem' in v) return text(v['elem']!);
+  if ('val' in v) return text(v['val']!);
+  if ('concat' in v) return text(v['concat']!);
+  if ('goto' in v) return `goto ${text((v['goto'] as { target: Json }).target)}`;
+  if ('jump' in v) return `jump ${text((v['jump'] as { target: Json }).target)}`;
+  if ('prefix' in v) return `${text((v['prefix'] as { addr: Json }).addr)}/${text((v['prefix'] as { len: Json }).len)}`;
+  return JSON.stringify(v);
+}
+
+/** The service part of an `nft -j list table` dump: map elements, chain names, DNATs, endpoint choice. */
+export function nftStructure(dump: string): string[] {
+  const out: string[] = [];
+  const items = (JSON.parse(dump) as { nftables: Array<Record<string, Record<string, Json>>> }).nftables;
+  const names: Record<string, string> = { 'service-ips': 'services', 'service-nodeports': 'nodeports', 'no-endpoint-services': 'no-endpoint services', 'no-endpoint-nodeports': 'no-endpoint nodeports' };
+  for (const item of items) {
+    const map = item['map'];
+    if (map !== undefined && typeof map['name'] === 'string' && names[map['name']] !== undefined)
+      for (const e of (map['elem'] as Json[] | undefined) ?? []) {
+        const [key, value] = e as [Json, Json];
+        out.push(`${names[map['name']]} ${text(key)} -> ${text(value)}`);
+      }
+    const chain = item['chain'];
+    if (chain !== undefined && /^(service|endpoint|external|local)-/.test(String(chain['name']))) out.push(`chain ${String(chain['name'])}`);
+    const rule = item['rule'];
+    if (rule !== undefined && /^(service|endpoint|external|local)-/.test(String(rule['chain']))) {
+      const expr = JSON.stringify(rule['expr']);
+      const dnat = /"dnat":\{"addr":"([\d.]+)","port":(\d+)/.exec(expr);
+      if (dnat !== null) out.push(`${String(rule['chain'])} dnat ${dnat[1]}:${dnat[2]}`);
+      const targets = [...expr.matchAll(/"goto":\{"target":"([^"]+)"\}/g)].map((m) => m[1]);
+      if (expr.includes('numgen')) out.push(`${String(rule['chain'])} numgen -> ${targets.join(' ')}`);
+      else if (targets.length > 0) out.push(`${String(rule['chain'])} goto ${targets.join(' ')}${expr.includes('"set"') || expr.includes('@') ? ' (affinity)' : ''}`);
+    }
+  }
+  return out.sort();
+}
+
+async function compareWithUpstream(t: TestContext, mode: 'iptables' | 'nftables'): Promise<void> {
   const reason = process.getuid?.() !== 0 ? 'needs root for network namespaces' : ((await upstreamSkipReason()) ?? ((await missingUpstreamBinaries(upstreamBinDir(), ['kube-proxy'])).length > 0 ? 'upstream kube-proxy not built' : undefined));
   if (reason !== undefined) {
     t.skip(reason);
@@ -111,26 +154,27 @@ test('the iptables rule set matches the upstream kube-proxy chain for chain', { 
     for (const s of slices) await kube.create(s);
 
     const kubeProxy = join(upstreamBinDir(), 'kube-proxy');
-    const common = ['--kubeconfig', cp.kubeconfigPath, '--proxy-mode', 'iptables', '--hostname-override', 'n1', '--cluster-cidr', '10.244.0.0/16'];
+    const common = ['--kubeconfig', cp.kubeconfigPath, '--proxy-mode', mode, '--hostname-override', 'n1', '--cluster-cidr', '10.244.0.0/16'];
     children.push(new Child('ip', ['netns', 'exec', namespaces.upstream, kubeProxy, ...common, '--conntrack-max-per-core', '0', '--metrics-bind-address', '127.0.0.1:10249']));
     children.push(new Child('ip', ['netns', 'exec', namespaces.reference, process.execPath, '--import', 'tsx', MAIN, ...common, '--metrics-bind-address', '127.0.0.1:10249']));
 
-    const save = async (ns: string): Promise<string> => sh(['ip', 'netns', 'exec', ns, 'iptables-save']);
+    const read = async (ns: string): Promise<string[]> =>
+      mode === 'iptables' ? structure(parseSave(await sh(['ip', 'netns', 'exec', ns, 'iptables-save']))) : nftStructure(await sh(['ip', 'netns', 'exec', ns, 'nft', '-j', 'list', 'table', 'ip', 'kube-proxy']).catch(() => '{"nftables":[]}'));
     // Both converge on the same objects: wait until both are programmed and stable.
     const deadline = Date.now() + 120_000;
     let up: string[] = [];
     let ref: string[] = [];
     let previous = '';
+    const programmed = (x: string[]): boolean => x.filter((l) => l.startsWith('services ')).length >= 5 && x.some((l) => l.startsWith('filter') || l.startsWith('no-endpoint'));
     for (;;) {
-      up = structure(parseSave(await save(namespaces.upstream)));
-      ref = structure(parseSave(await save(namespaces.reference)));
+      up = await read(namespaces.upstream);
+      ref = await read(namespaces.reference);
       const now = JSON.stringify([up, ref]);
-      const programmed = (x: string[]): boolean => x.filter((l) => l.startsWith('services ')).length >= 5 && x.some((l) => l.startsWith('filter'));
       if ((programmed(up) && programmed(ref) && now === previous) || Date.now() > deadline) break;
       previous = now;
       await new Promise((r) => setTimeout(r, 1000));
     }
-    if (JSON.stringify(up) !== JSON.stringify(ref)) t.diagnostic(`upstream rules:\n${(await save(namespaces.upstream)).split('\n').filter((l) => /KUBE-(NODEPORTS|EXT|SERVICES)/.test(l)).join('\n')}`);
+    t.diagnostic(`upstream ${mode} structure:\n${up.join('\n')}`);
     assert.ok(up.length > 10, `upstream kube-proxy programmed too little:\n${up.join('\n')}\n${children[2]!.lines.slice(-30).join('\n')}`);
     assert.deepEqual(ref, up);
   } finally {
@@ -139,4 +183,8 @@ test('the iptables rule set matches the upstream kube-proxy chain for chain', { 
     await cp.stop();
     await rm(dir, { recursive: true, force: true });
   }
-});
+}
+
+test('the iptables rule set matches the upstream kube-proxy chain for chain', { timeout: 300_000 }, (t) => compareWithUpstream(t, 'iptables'));
+
+test('the nftables table matches the upstream kube-proxy in nftables mode', { timeout: 300_000 }, (t) => compareWithUpstream(t, 'nftables'));
