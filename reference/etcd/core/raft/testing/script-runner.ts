@@ -16,7 +16,7 @@ import type { Entry, HardState, Message, Snapshot } from '../types.ts';
  * Commands: add-nodes N [pre-vote=false] [check-quorum=false] | campaign ID | propose ID TEXT |
  * tick ID [N] | stabilize | status [ID] | log ID | partition A,B/C,D | heal |
  * read-index ID CTX | read-states ID | transfer-leader FROM TO | conf ID add|remove N |
- * crash ID | restart ID
+ * crash ID | restart ID | deliver (one round only) | drop-from ID (lose its queued messages)
  */
 interface Node {
   raw: RawNode | undefined;
@@ -81,6 +81,13 @@ export class ScriptRunner {
         return out;
       }
       case 'stabilize': return this.stabilize();
+      case 'deliver': return this.deliverOnce();
+      case 'drop-from': {
+        const from = id(0);
+        const dropped = this.queue.filter((m) => m.from === from);
+        this.queue = this.queue.filter((m) => m.from !== from);
+        return dropped.map((m) => `DROP ${describe(m)}`);
+      }
       case 'status': return (args.length > 0 ? [id(0)] : this.ids).map((i) => this.status(i));
       case 'log': {
         const log = this.raw(id(0)).raft.log;
@@ -169,15 +176,24 @@ export class ScriptRunner {
     for (let round = 0; round < 1000; round++) {
       for (const id of this.ids) out.push(...this.process(id));
       if (this.queue.length === 0) return out;
-      const batch = this.queue.splice(0);
-      for (const m of batch) {
-        const to = this.nodes.get(m.to);
-        const lost = this.blocked.has(`${m.from}-${m.to}`) || to?.raw === undefined;
-        out.push(`${lost ? 'DROP ' : ''}${describe(m)}`);
-        if (!lost) to?.raw?.step(m);
-      }
+      out.push(...this.deliverOnce());
     }
     throw new Error('stabilize: no fixpoint after 1000 rounds');
+  }
+
+  /** Deliver the messages queued right now (not the answers they cause), then let every
+   *  live member handle its Ready: what they send stays queued. */
+  private deliverOnce(): string[] {
+    const out: string[] = [];
+    const batch = this.queue.splice(0);
+    for (const m of batch) {
+      const to = this.nodes.get(m.to);
+      const lost = this.blocked.has(`${m.from}-${m.to}`) || to?.raw === undefined;
+      out.push(`${lost ? 'DROP ' : ''}${describe(m)}`);
+      if (!lost) to?.raw?.step(m);
+    }
+    for (const id of this.ids) out.push(...this.process(id));
+    return out;
   }
 }
 
