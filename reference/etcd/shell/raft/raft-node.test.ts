@@ -77,13 +77,13 @@ test('membership: add a member that catches up by snapshot, transfer leadership 
   const l = await c.leader();
   for (let i = 0; i < 30; i++) await l.propose(enc(`m${i}`), { timeoutMs: 20000 });
   const added = await c.define(4n);
-  await l.addMember(added.peer);
+  await l.addMember(added.peer, { timeoutMs: 20000 });
   await c.startMember(4n);
   await waitFor('member 4 catches up', 20000, () => added.machine.values.length === 30);
   assert.equal(c.node(4n).status().members.length, 4);
-  await l.transferLeadership(4n);
+  await l.transferLeadership(4n, { timeoutMs: 20000 });
   await waitFor('member 4 leads', 20000, () => c.running().every((n) => n.status().leaderId === 4n));
-  await c.node(4n).removeMember(l.id);
+  await c.node(4n).removeMember(l.id, { timeoutMs: 20000 });
   await waitFor('everyone sees 3 members', 20000, () => c.running().filter((n) => n.id !== l.id).every((n) => n.status().members.length === 3));
   await c.stopMember(l.id);
   await c.node(4n).propose(enc('after-remove'), { timeoutMs: 20000 });

@@ -213,17 +213,20 @@ export class RaftNode {
     };
   }
 
-  addMember(peer: RaftPeer): Promise<void> {
-    return this.changeMembership({ type: 'add', nodeId: peer.id, peerUrl: peer.peerUrl }, () => this.raw.raft.members.get(peer.id) === peer.peerUrl);
+  /** Resolves once the member is in the configuration applied locally. */
+  addMember(peer: RaftPeer, options?: { timeoutMs?: number }): Promise<void> {
+    return this.changeMembership({ type: 'add', nodeId: peer.id, peerUrl: peer.peerUrl }, () => this.raw.raft.members.get(peer.id) === peer.peerUrl, options?.timeoutMs);
   }
 
-  removeMember(id: bigint): Promise<void> {
-    return this.changeMembership({ type: 'remove', nodeId: id, peerUrl: '' }, () => !this.raw.raft.members.has(id));
+  /** Resolves once the member is gone from the configuration applied locally. */
+  removeMember(id: bigint, options?: { timeoutMs?: number }): Promise<void> {
+    return this.changeMembership({ type: 'remove', nodeId: id, peerUrl: '' }, () => !this.raw.raft.members.has(id), options?.timeoutMs);
   }
 
-  transferLeadership(to: bigint): Promise<void> {
+  /** Resolves once this member sees `to` as leader (TimeoutNow after it caught up). */
+  transferLeadership(to: bigint, options?: { timeoutMs?: number }): Promise<void> {
     if (!this.raw.raft.members.has(to)) return Promise.reject(new RaftError('not-member', `member ${to.toString(16)} is not in the cluster`));
-    return this.retryUntil('leader transfer', () => this.raw.raft.lead === to, () => {
+    return this.retryUntil('leader transfer', options?.timeoutMs, () => this.raw.raft.lead === to, () => {
       if (this.raw.raft.lead !== 0n) this.raw.transferLeader(to);
     });
   }
@@ -251,18 +254,18 @@ export class RaftNode {
     return out;
   }
 
-  private changeMembership(cc: { type: 'add' | 'remove'; nodeId: bigint; peerUrl: string }, done: () => boolean): Promise<void> {
+  private changeMembership(cc: { type: 'add' | 'remove'; nodeId: bigint; peerUrl: string }, done: () => boolean, timeoutMs: number | undefined): Promise<void> {
     // Conf changes are idempotent here (add = upsert, remove = delete), so re-proposing
     // one that the leader refused (another change in flight) is safe.
     const data = encodeConfChange(cc);
-    return this.retryUntil(`membership change (${cc.type} ${cc.nodeId.toString(16)})`, done, () => {
+    return this.retryUntil(`membership change (${cc.type} ${cc.nodeId.toString(16)})`, timeoutMs, done, () => {
       this.raw.proposeEntries([{ term: 0, index: 0, type: 'conf-change', data }]);
     });
   }
 
   /** Run `attempt` now and every election timeout until `done()` holds after an apply. */
-  private retryUntil(what: string, done: () => boolean, attempt: () => void): Promise<void> {
-    return this.withDeadline(what, undefined, (resolve, cleanup) => {
+  private retryUntil(what: string, timeoutMs: number | undefined, done: () => boolean, attempt: () => void): Promise<void> {
+    return this.withDeadline(what, timeoutMs, (resolve, cleanup) => {
       let ticks = 0;
       const isDone = (): boolean => {
         if (!done()) return false;
