@@ -3,7 +3,8 @@
  *
  *   kck proxy --kubeconfig FILE --proxy-mode userspace|iptables|ipvs|nftables [--ipvs-scheduler rr]
  *             [--hostname-override NODE] [--bind-address IP] [--metrics-bind-address IP:PORT]
- *             [--nodeport-addresses CIDR,...] [--cluster-cidr CIDR] [--cleanup]
+ *             [--nodeport-addresses CIDR,...] [--cluster-cidr CIDR] [--healthz-bind-address IP:PORT]
+ *             [--iptables-sync-period 30s] [--cleanup]
  *
  * Kit extra: --objects-from-stdin reads desired state instead of watching an apiserver,
  * one JSON line per snapshot: {"generation": 3, "services": [...], "endpointSlices": [...]},
@@ -91,6 +92,11 @@ export async function main(argv: string[]): Promise<void> {
   const { host, port } = splitHostPort(flags.string('metrics-bind-address') ?? '127.0.0.1:10249');
   const metrics = await startMetricsServer(host, port, { mode: plane.mode, lastSynced: () => proxier.lastSynced, metrics: () => proxier.metrics() });
   log(`proxy mode ${plane.mode}; metrics and /proxyMode on ${metrics.url}`);
+  // Upstream serves /healthz on its own address too (default 0.0.0.0:10256); only when asked here,
+  // so several proxies can share one network namespace in tests.
+  const healthzFlag = flags.string('healthz-bind-address');
+  const healthz = healthzFlag !== undefined && healthzFlag !== '' ? await startMetricsServer(splitHostPort(healthzFlag).host, splitHostPort(healthzFlag).port, { mode: plane.mode, lastSynced: () => proxier.lastSynced, metrics: () => proxier.metrics() }) : undefined;
+  if (healthz !== undefined) log(`healthz on ${healthz.url}/healthz`);
   proxier.start();
   const stops: Array<() => void> = [];
   if (flags.bool('objects-from-stdin', false)) {
@@ -121,6 +127,7 @@ export async function main(argv: string[]): Promise<void> {
   for (const stop of stops) stop();
   await proxier.stop();
   await metrics.close();
+  await healthz?.close();
   log('stopped');
 }
 

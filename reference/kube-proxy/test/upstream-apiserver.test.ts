@@ -66,7 +66,8 @@ test('kube-proxy watches Services and EndpointSlices on the upstream apiserver a
     };
     await kube.create(slice);
 
-    proxy = new Child(process.execPath, ['--import', 'tsx', MAIN, '--kubeconfig', cp.kubeconfigPath, '--proxy-mode', 'ipvs', '--hostname-override', 'n1', '--metrics-bind-address', '127.0.0.1:0']);
+    proxy = new Child(process.execPath, ['--import', 'tsx', MAIN, '--kubeconfig', cp.kubeconfigPath, '--proxy-mode', 'ipvs', '--hostname-override', 'n1', '--metrics-bind-address', '127.0.0.1:0', '--healthz-bind-address', '127.0.0.1:0']);
+    const healthzUrl = /(http:\/\/\S+)\/healthz/.exec(await proxy.waitFor(/healthz on http:/, 60_000))![1]!;
     const url = /(http:\/\/\S+)/.exec(await proxy.waitFor(/\/proxyMode on http:/, 60_000))![1]!;
     assert.equal(await (await fetch(`${url}/proxyMode`)).text(), IPVS_USERSPACE_MODE);
     await until('a connection through the ClusterIP', async () => {
@@ -74,6 +75,7 @@ test('kube-proxy watches Services and EndpointSlices on the upstream apiserver a
       return r.ok && r.reply === 'backend-a' ? true : undefined;
     });
     assert.equal((await fetch(`${url}/healthz`)).status, 200);
+    assert.equal((await fetch(`${healthzUrl}/healthz`)).status, 200);
 
     // The endpoint goes away through the watch: the relay now rejects.
     await kube.delete({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', namespace: 'default', name: 'web-1' });
