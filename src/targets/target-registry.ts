@@ -1,7 +1,7 @@
 /** Chooses a target by name (KCK_TARGET or a cucumber profile's worldParameters). */
 import type { Target } from '../ports/target.ts';
 
-export const TARGET_NAMES = ['reference', 'kubeconfig', 'upstream', 'upstream-apiserver+reference-controllers', 'reference-apiserver+upstream-controllers', 'cri', 'etcd', 'nodes'] as const;
+export const TARGET_NAMES = ['reference', 'kubeconfig', 'upstream', 'upstream-apiserver+reference-controllers', 'reference-apiserver+upstream-controllers', 'cri', 'etcd', 'nodes', 'docker'] as const;
 
 export class TargetError extends Error {
   override name = 'TargetError';
@@ -40,6 +40,10 @@ export async function loadTarget(name: string, env: NodeJS.ProcessEnv = process.
     case 'etcd': {
       const { etcdTarget } = await import('./etcd/etcd-target.ts');
       return etcdTarget(env);
+    }
+    case 'docker': {
+      const { dockerTarget } = await import('./docker/docker-target.ts');
+      return dockerTarget(env);
     }
     default:
       throw new TargetError(`unknown target "${name}": choose one of ${TARGET_NAMES.join(', ')}`);

@@ -23,8 +23,10 @@ export interface KitContainerSpec {
   labels: Readonly<Record<string, string>>;
   files?: ReadonlyArray<{ content: string; target: string; mode?: number }>;
   privileged?: boolean;
+  /** Host folders seen at `target` inside (read-only unless said). */
+  binds?: ReadonlyArray<{ source: string; target: string; mode?: 'ro' | 'rw' }>;
   /** Log line that says the container is up (default: any output). */
-  ready?: RegExp;
+  readyLog?: RegExp;
 }
 
 export async function startKitContainer(spec: KitContainerSpec): Promise<StartedTestContainer> {
@@ -56,7 +58,7 @@ export async function startKitContainer(spec: KitContainerSpec): Promise<Started
     .withNetworkMode(spec.network)
     .withLabels({ [OWNED_LABEL]: 'true', ...spec.labels })
     .withPullPolicy({ shouldPull: () => false })
-    .withWaitStrategy(tc.Wait.forLogMessage(spec.ready ?? /\S/))
+    .withWaitStrategy(tc.Wait.forLogMessage(spec.readyLog ?? /\S/))
     .withStartupTimeout(120_000);
   if (spec.command !== undefined) c = c.withCommand([...spec.command]);
   if (spec.entrypoint !== undefined) c = c.withEntrypoint([...spec.entrypoint]);
@@ -65,5 +67,6 @@ export async function startKitContainer(spec: KitContainerSpec): Promise<Started
     c = c.withCopyContentToContainer(spec.files.map((f) => ({ content: f.content, target: f.target, ...(f.mode !== undefined ? { mode: f.mode } : {}) })));
   }
   if (spec.privileged === true) c = c.withPrivilegedMode();
+  if (spec.binds !== undefined) c = c.withBindMounts(spec.binds.map((b) => ({ source: b.source, target: b.target, mode: b.mode ?? 'ro' })));
   return c.start();
 }
