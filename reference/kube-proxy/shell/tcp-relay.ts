@@ -18,6 +18,9 @@ export function clientAddress(address: string | undefined): string {
   return (address ?? '').replace(/^::ffff:/, '');
 }
 
+/** How many real servers one client connection may try before it is reset. */
+const MAX_DIAL_ATTEMPTS = 3;
+
 export class TcpRelay {
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
@@ -45,16 +48,27 @@ export class TcpRelay {
   private accept(client: net.Socket): void {
     this.accepted++;
     this.sockets.add(client);
-    const source = clientAddress(client.remoteAddress);
+    client.pause();
+    client.on('error', () => undefined);
+    client.on('close', () => this.sockets.delete(client));
+    this.dial(client, clientAddress(client.remoteAddress), 0);
+  }
+
+  /**
+   * Connects to a real server; if that one refuses before the connection is up (a Pod gone
+   * but still listed during a rollout), tries the next pick, as upstream's userspace
+   * proxier retried endpoints. Once connected, bytes flow both ways until either side closes.
+   */
+  private dial(client: net.Socket, source: string, attempt: number): void {
     const chosen = this.context.balancer.open(source, this.address, this.context.now());
-    if (chosen === undefined) {
-      client.on('error', () => undefined);
-      client.resetAndDestroy();
-      this.sockets.delete(client);
+    if (chosen === undefined || client.destroyed) {
+      if (chosen !== undefined) this.context.balancer.close(chosen, source, this.context.now());
+      if (!client.destroyed) client.resetAndDestroy();
       return;
     }
     const backend = net.connect({ host: chosen.address, port: chosen.port, allowHalfOpen: true });
     this.sockets.add(backend);
+    let connected = false;
     let released = false;
     const release = (): void => {
       if (released) return;
@@ -62,25 +76,34 @@ export class TcpRelay {
       this.context.balancer.close(chosen satisfies RealServer, source, this.context.now());
     };
     backend.on('error', () => {
+      if (!connected && attempt + 1 < Math.min(MAX_DIAL_ATTEMPTS, this.context.balancer.realServers.length)) return; // retried on close
       // A backend that refuses or resets: the client sees a reset too, as with a kernel DNAT.
       if (!client.destroyed) client.resetAndDestroy();
     });
-    client.on('error', () => {
-      if (!backend.destroyed) backend.destroy();
-    });
-    client.pipe(backend);
-    backend.pipe(client);
-    const closed = (socket: net.Socket): void => {
-      this.sockets.delete(socket);
-      if (client.destroyed && backend.destroyed) release();
-    };
-    client.on('close', () => {
-      closed(client);
-      if (!backend.destroyed) backend.end();
-      release();
+    backend.on('connect', () => {
+      connected = true;
+      if (client.destroyed) {
+        backend.destroy();
+        return;
+      }
+      client.pipe(backend);
+      backend.pipe(client);
+      client.resume();
+      client.on('close', () => {
+        if (!backend.destroyed) backend.end();
+        release();
+      });
+      client.on('error', () => {
+        if (!backend.destroyed) backend.destroy();
+      });
     });
     backend.on('close', () => {
-      closed(backend);
+      this.sockets.delete(backend);
+      release();
+      if (!connected && !client.destroyed && attempt + 1 < Math.min(MAX_DIAL_ATTEMPTS, this.context.balancer.realServers.length)) {
+        this.dial(client, source, attempt + 1);
+        return;
+      }
       if (!client.destroyed) client.end();
     });
   }

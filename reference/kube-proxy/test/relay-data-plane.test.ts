@@ -138,3 +138,14 @@ test('userspace ClientIP affinity pins a client; another client still gets round
     await s.close();
   }
 });
+
+test('a listed endpoint that refuses is skipped: the relay tries the next one, so clients see no failure', async () => {
+  const s = await setup(2, 'rr');
+  try {
+    await s.backends[0]!.close(); // be0 is gone but still listed, as during a rollout
+    const counts = await spray(s.vip, s.port, 10);
+    assert.deepEqual([...counts.entries()], [['be1', 10]]);
+  } finally {
+    await s.close().catch(() => undefined);
+  }
+});
