@@ -20,6 +20,8 @@ const CLUSTER_IP = '10.96.0.10';
 const EMPTY_IP = '10.96.0.11';
 const STICKY_IP = '10.96.0.12';
 const NODE_PORT = 30080;
+const LOCAL_IP = '10.96.0.13';
+const LOCAL_NODE_PORT = 30081;
 
 type Result = { ok: boolean; reply?: string; error?: string; hold?: number };
 
@@ -30,8 +32,14 @@ function objects(ready: Record<string, boolean>, spec: Partial<NonNullable<Servi
       service('web', CLUSTER_IP, [{ name: 'tcp', port: 80, nodePort: NODE_PORT }, { name: 'udp', port: 80, protocol: 'UDP' }], { type: 'NodePort', ...spec }),
       service('empty', EMPTY_IP, [{ name: 'tcp', port: 80 }]),
       service('sticky', STICKY_IP, [{ name: 'tcp', port: 80 }], { sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 300 } } }),
+      service('local', LOCAL_IP, [{ name: 'tcp', port: 80, nodePort: LOCAL_NODE_PORT }], { type: 'NodePort', externalTrafficPolicy: 'Local' }),
     ],
-    endpointSlices: [slice('web', [{ name: 'tcp', port: 8080 }, { name: 'udp', port: 8080, protocol: 'UDP' }], eps), slice('sticky', [{ name: 'tcp', port: 8080 }], eps)],
+    endpointSlices: [
+      slice('web', [{ name: 'tcp', port: 8080 }, { name: 'udp', port: 8080, protocol: 'UDP' }], eps),
+      slice('sticky', [{ name: 'tcp', port: 8080 }], eps),
+      // be2 counts as running on another node: external traffic must not reach it here.
+      slice('local', [{ name: 'tcp', port: 8080 }], [{ ip: '10.244.1.2', node: 'n1' }, { ip: '10.244.2.2', node: 'n2' }]),
+    ],
   };
 }
 
@@ -82,7 +90,7 @@ test('iptables mode: kernel DNAT spreads 200 connections randomly over both back
     assert.equal(await c.proxyMode(), 'iptables');
     const save = parseSave((await c.topo.exec(c.topo.node, ['iptables-save'])).stdout);
     const svcChains = [...save.nat.keys()].filter((k) => k.startsWith('KUBE-SVC-'));
-    assert.equal(svcChains.length, 3, 'one KUBE-SVC chain per service port with endpoints (web tcp, web udp, sticky)');
+    assert.equal(svcChains.length, 4, 'one KUBE-SVC chain per service port with endpoints (web tcp, web udp, sticky, local)');
     for (const chain of svcChains) assert.ok(save.nat.get(chain)!.some((r) => r.includes('--probability 0.5')), `${chain}: ${save.nat.get(chain)!.join('\n')}`);
 
     // 200 connections, each backend with probability 1/2: P(count < 60 or > 140) < 2e-8 (binomial tail).
@@ -100,6 +108,9 @@ test('iptables mode: kernel DNAT spreads 200 connections randomly over both back
     assert.equal(empty.error, 'ECONNREFUSED');
     // ClientIP affinity (-m recent): 20 connections from one client, one backend.
     assert.equal(Object.keys(await spray(c.client, STICKY_IP, 80, 20)).length, 1);
+    // externalTrafficPolicy Local: from outside only this node's endpoint; from a Pod, any.
+    assert.deepEqual(await spray(c.outside, c.topo.nodeIP, LOCAL_NODE_PORT, 10), { be1: 10 });
+    assert.equal(Object.keys(await spray(c.client, LOCAL_IP, 80, 40)).length, 2);
 
     // be1 stops being ready: an incremental restore, then only be2 answers.
     await c.apply(2, objects({ be1: false, be2: true }));
@@ -124,6 +135,9 @@ test('nftables mode: numgen random maps spread connections over both backends, N
     assert.ok((await c.nodeAgent.call<Result>({ op: 'tcp', host: CLUSTER_IP, port: 80 })).ok);
     assert.equal((await c.client.call<Result>({ op: 'tcp', host: EMPTY_IP, port: 80 })).error, 'ECONNREFUSED');
     assert.equal(Object.keys(await spray(c.client, STICKY_IP, 80, 20)).length, 1);
+    // externalTrafficPolicy Local: from outside only this node's endpoint; from a Pod, any.
+    assert.deepEqual(await spray(c.outside, c.topo.nodeIP, LOCAL_NODE_PORT, 10), { be1: 10 });
+    assert.equal(Object.keys(await spray(c.client, LOCAL_IP, 80, 40)).length, 2);
     await c.apply(2, objects({ be1: false, be2: true }));
     assert.deepEqual(await spray(c.client, CLUSTER_IP, 80, 20), { be2: 20 });
   });
@@ -135,6 +149,9 @@ test('userspace mode: the proxy process accepts and relays, round-robin exactly 
     assert.equal(await c.proxyMode(), 'userspace');
     assert.deepEqual(await spray(c.client, CLUSTER_IP, 80, 40), { be1: 20, be2: 20 });
     assert.equal(Object.keys(await spray(c.client, STICKY_IP, 80, 10)).length, 1);
+    // externalTrafficPolicy Local: from outside only this node's endpoint; from a Pod, any.
+    assert.deepEqual(await spray(c.outside, c.topo.nodeIP, LOCAL_NODE_PORT, 10), { be1: 10 });
+    assert.equal(Object.keys(await spray(c.client, LOCAL_IP, 80, 40)).length, 2);
     assert.deepEqual(await spray(c.client, CLUSTER_IP, 80, 4, { protocol: 'udp' }), { be1: 2, be2: 2 });
     const fromOutside = await c.outside.call<Result>({ op: 'tcp', host: c.topo.nodeIP, port: NODE_PORT });
     assert.ok(fromOutside.ok, JSON.stringify(fromOutside));
