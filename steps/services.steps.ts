@@ -129,12 +129,7 @@ Then('the API server refuses it because the port is already allocated', function
   assert.match(error.message, /already allocated/);
 });
 
-Then('the Service {string} gets an external address from the cloud provider', async function (this: KitWorld, name: string) {
-  await eventually(`Service ${name} to get a load-balancer ingress`, async () => {
-    const ingress = (await service(this, name)).status?.loadBalancer?.ingress?.[0];
-    assert.ok(ingress?.ip !== undefined || ingress?.hostname !== undefined, 'no load-balancer ingress yet');
-  }, { timeoutMs: 120_000 });
-});
+// 'the Service {string} gets an external address from the cloud provider' is defined in cloud.steps.ts.
 
 Then('a connection from outside to the external address of the Service {string} is answered by a Pod of the Deployment', async function (this: KitWorld, name: string) {
   const network = await this.port('network');
