@@ -97,9 +97,13 @@ async function handle(ctx: ApiContext, options: HandlerOptions, req: IncomingMes
   const method = req.method ?? 'GET';
   if (PUBLIC_PATHS.has(path) || path.startsWith('/readyz/') || path.startsWith('/livez/') || path.startsWith('/healthz/')) {
     if (path.startsWith('/version')) return send(res, 200, VERSION_INFO);
-    const ok = path.startsWith('/readyz') ? options.ready() : true;
-    res.writeHead(ok ? 200 : 500, { 'Content-Type': 'text/plain; charset=utf-8' });
-    res.end(ok ? 'ok' : 'not ready: watch caches are not synced or etcd is unreachable');
+    const etcdOk = options.ready();
+    const ok = path.startsWith('/readyz') || path.startsWith('/healthz') ? etcdOk : true;
+    const kind = path.split('/')[1] ?? 'healthz';
+    res.writeHead(ok ? 200 : 500, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+    // ?verbose lists the checks one per line, as upstream does.
+    if (url.searchParams.has('verbose')) res.end(`[+]ping ok\n[${etcdOk ? '+' : '-'}]etcd ${etcdOk ? 'ok' : 'failed'}\n[+]informer-sync ok\n${kind} check ${ok ? 'passed' : 'failed'}\n`);
+    else res.end(ok ? 'ok' : `[-]etcd failed: reason withheld\n${kind} check failed`);
     return;
   }
   const user = authenticate(req, options.tokens);
