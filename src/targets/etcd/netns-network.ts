@@ -2,7 +2,7 @@
  * A private network for one etcd cluster: a bridge on the host and one network namespace per
  * member, each with its own address. Members talk to each other across the bridge; the kit
  * (in the host namespace) reaches every member directly. A partition is a set of iptables
- * DROP rules inside the members' namespaces, so it works the same for any etcd binary and
+ * rules inside the members' namespaces, so it works the same for any etcd binary and
  * never cuts the kit's own connections. Needs root, `ip` (iproute2) and `iptables`.
  */
 import { execFile } from 'node:child_process';
@@ -100,8 +100,13 @@ export class NetnsNetwork {
     for (const [index, member] of this.members) {
       for (const [other, peer] of this.members) {
         if (other === index || (groupOf.has(index) && groupOf.get(index) === groupOf.get(other))) continue;
-        await sh('ip', ['netns', 'exec', member.ns, 'iptables', '-A', 'INPUT', '-s', peer.ip, '-j', 'DROP']);
-        await sh('ip', ['netns', 'exec', member.ns, 'iptables', '-A', 'OUTPUT', '-d', peer.ip, '-j', 'DROP']);
+        // TCP is refused with a reset rather than silently dropped: a silently dropped
+        // connection sits in TCP's exponential retransmission back-off for tens of seconds
+        // after the heal, which measures the kernel, not etcd. Everything else is dropped.
+        for (const [chain, dir] of [['INPUT', '-s'], ['OUTPUT', '-d']] as const) {
+          await sh('ip', ['netns', 'exec', member.ns, 'iptables', '-A', chain, dir, peer.ip, '-p', 'tcp', '-j', 'REJECT', '--reject-with', 'tcp-reset']);
+          await sh('ip', ['netns', 'exec', member.ns, 'iptables', '-A', chain, dir, peer.ip, '-j', 'DROP']);
+        }
       }
     }
   }
