@@ -20,6 +20,7 @@ export const CAPABILITIES = [
   'scheduler',
   'controller-manager',
   'cloud-provider', // a cloud-controller-manager with a load-balancer provider
+  'cloud-provider-faults', // the kit can make the cloud provider fail for one Service (reference loopback cloud)
   'no-cloud-provider', // a cluster without any cloud provider (S2.4)
   'cluster-network', // Pods get IPs, client Pods can dial Services and Pods
   'kube-proxy',

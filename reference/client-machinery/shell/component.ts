@@ -65,7 +65,9 @@ export async function runComponent(options: {
     await options.work(shutdown);
     return;
   }
-  const identity = `${hostname()}_${randomBytes(6).toString('hex')}`;
+  // Upstream uses hostname_uuid; KCK_INSTANCE (set by the reference cluster) names the
+  // instance instead, so scenarios can tell which process holds the Lease.
+  const identity = `${process.env['KCK_INSTANCE'] ?? hostname()}_${randomBytes(6).toString('hex')}`;
   const elector = new LeaderElector(api, {
     leaseName: flags.string('leader-elect-resource-name') ?? options.leaseName,
     leaseNamespace: flags.string('leader-elect-resource-namespace') ?? 'kube-system',
