@@ -77,6 +77,34 @@ export class ReferenceCluster {
     if (this.ownsStateDir) await rm(this.stateDir, { recursive: true, force: true });
   }
 
+  /**
+   * The cloud-controller-manager has no bootstrap role upstream either: whoever deploys it
+   * grants it one (as the upstream cloud-provider manifests do). These are its rules.
+   */
+  private async grantCloudControllerManager(admin: KubeClient): Promise<void> {
+    const name = 'kck:cloud-controller-manager';
+    await admin.create({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name },
+      rules: [
+        { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch', 'update'] },
+        { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch', 'update', 'patch', 'delete'] },
+        { apiGroups: [''], resources: ['nodes/status'], verbs: ['patch', 'update'] },
+        { apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'watch', 'patch', 'update'] },
+        { apiGroups: [''], resources: ['services/status'], verbs: ['patch', 'update'] },
+        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch', 'create', 'update'] },
+      ],
+    });
+    await admin.create({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'system:cloud-controller-manager' }],
+    });
+  }
+
   /** Adds a worker node (runtime, kubelet, kube-proxy) and returns its name. */
   async addNode(): Promise<string> {
     throw new Error('the reference cluster has no kubelet yet');
@@ -101,6 +129,35 @@ export class ReferenceCluster {
     }
     this.server = apiservers[0]!;
     this.adminKubeconfig = await this.credentials.writeKubeconfig('admin', this.server, { kind: 'admin' });
+    await this.startControllers();
+  }
+
+  /**
+   * Scheduler, controller-manager and cloud-controller-manager: each knows only the
+   * apiserver (a kubeconfig), never etcd (S4.6); each takes part in leader election.
+   */
+  private async startControllers(): Promise<void> {
+    const admin = this.client();
+    const controllers: Array<{ name: string; kck: string; identity: 'kube-scheduler' | 'kube-controller-manager' | 'cloud-controller-manager'; args: string[] }> = [
+      { name: 'kube-scheduler-1', kck: 'scheduler', identity: 'kube-scheduler', args: [] },
+      // A short grace period so node-lifecycle scenarios finish in seconds, not minutes.
+      { name: 'kube-controller-manager-1', kck: 'controller-manager', identity: 'kube-controller-manager', args: ['--node-monitor-grace-period', '10s', '--node-monitor-period', '2s'] },
+      { name: 'cloud-controller-manager-1', kck: 'cloud-controller-manager', identity: 'cloud-controller-manager', args: ['--cloud-provider', 'loopback', '--cluster-name', 'kck'] },
+    ];
+    await this.grantCloudControllerManager(admin);
+    for (const c of controllers) {
+      const kubeconfig = await this.credentials.writeKubeconfig(c.identity, this.server, { kind: 'component', name: c.identity });
+      await this.launch({
+        name: c.name,
+        command: { kck: c.kck },
+        args: ['--kubeconfig', kubeconfig, '--leader-elect=true', ...c.args],
+        // Ready once it leads: its Lease names a holder.
+        ready: async () => {
+          const lease = await admin.get<{ apiVersion: string; kind: string; metadata: object; spec?: { holderIdentity?: string } }>({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: 'kube-system', name: c.identity });
+          if (!lease?.spec?.holderIdentity) throw new Error(`no leader in Lease kube-system/${c.identity} yet`);
+        },
+      });
+    }
   }
 
   private async startEtcd(): Promise<string> {

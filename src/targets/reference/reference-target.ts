@@ -6,12 +6,14 @@
 import type { Capability, StartedTarget, Target } from '../../ports/target.ts';
 import { CAPABILITIES } from '../../ports/target.ts';
 import { which } from '../which.ts';
+import { criRuntimeFactory } from '../cri/cri-runtime-factory.ts';
+import { etcdClusterFactory } from '../etcd/etcd-cluster-factories.ts';
 import { ReferenceCluster } from './reference-cluster.ts';
 import { ReferenceFaults } from './reference-faults.ts';
 import { ReferenceTopology } from './reference-topology.ts';
 
 /** What the reference offers today. */
-const BUILT: Capability[] = [];
+const BUILT: Capability[] = ['kube-api', 'scheduler', 'controller-manager', 'cloud-provider', 'etcd-cluster', 'cri', 'faults', 'component-config', 'authn'];
 
 /** Why a capability is not built yet (all else of the reference is pending by default). */
 const PENDING_REASON: Partial<Record<Capability, string>> = {};
@@ -34,6 +36,8 @@ export function referenceTarget(env: NodeJS.ProcessEnv): Target {
     capabilities,
     pending,
     privateClusters: true,
+    etcdClusters: etcdClusterFactory(env['KCK_ETCD'] ?? 'reference'),
+    cri: criRuntimeFactory(env['KCK_CRI'] ?? 'reference'),
     unavailableReason: (c) => NEVER[c] ?? `the reference does not offer ${c}`,
     async start(): Promise<StartedTarget> {
       const cluster = await ReferenceCluster.start();
