@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { docker, dockerAvailable } from './docker-cli.ts';
 import { SESSION_LABEL } from './docker-teardown.ts';
+import { eventually } from '../../world/eventually.ts';
 
 const noDocker = !(await dockerAvailable()) && 'no docker daemon (start dockerd)';
 
@@ -28,6 +29,34 @@ test('SIGINT to a process holding a docker etcd cluster removes its containers a
     child.kill('SIGINT');
     assert.equal(await exited, 130);
     assert.equal(`${await docker(['ps', '-aq', ...filter])}${await docker(['network', 'ls', '-q', ...filter])}`.trim(), '', 'nothing of the interrupted session is left');
+  } finally {
+    child.kill('SIGKILL');
+    if (session !== undefined) {
+      const { removeOwned } = await import('./docker-cli.ts');
+      await removeOwned(`${SESSION_LABEL}=${session}`);
+    }
+  }
+});
+
+test('a process holding a docker etcd cluster that is SIGKILLed leaves nothing behind (watchdog)', { skip: noDocker, timeout: 300_000 }, async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'testing/hold-etcd-cluster.ts')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let session: string | undefined;
+  try {
+    await Promise.race([
+      new Promise<void>((resolve) => { const check = (): void => { if (/ready m1/.test(out)) resolve(); }; child.stdout.on('data', check); check(); }),
+      exited.then(() => { throw new Error('helper exited before the cluster was ready'); }),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no cluster within 240 s')), 240_000).unref()),
+    ]);
+    session = /session (\S+)/.exec(out)?.[1];
+    const filter = ['--filter', `label=${SESSION_LABEL}=${session ?? '?'}`];
+    child.kill('SIGKILL');
+    await exited;
+    await eventually('the watchdog to remove the session', async () => {
+      assert.equal(`${await docker(['ps', '-aq', ...filter])}${await docker(['network', 'ls', '-q', ...filter])}`.trim(), '');
+    }, { timeoutMs: 60_000 });
   } finally {
     child.kill('SIGKILL');
     if (session !== undefined) {

@@ -2,10 +2,12 @@
  * Last-resort teardown. Every container and network the kit creates carries this process's
  * session label; clusters remove their own objects in stop(), and if the process is
  * interrupted (SIGINT/SIGTERM) or exits without stop(), the handlers here remove whatever
- * still carries the label, synchronously, before the process goes. No Ryuk: it is a pulled
- * image.
+ * still carries the label, synchronously, before the process goes. A process that dies
+ * without running handlers (SIGKILL, a cucumber worker whose coordinator was interrupted) is
+ * covered by a watchdog shell that outlives it and removes the session's objects. No Ryuk:
+ * it is a pulled image.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 
 export const SESSION_LABEL = 'kck.io/session';
@@ -41,6 +43,21 @@ function onExit(): void {
   if (live > 0) removeSessionObjects();
 }
 
+/** A detached shell that waits for this process to end, then removes the session's objects. */
+function startWatchdog(): void {
+  const filter = `--filter label=${SESSION_LABEL}=${SESSION}`;
+  const script = [
+    `while kill -0 ${process.pid} 2>/dev/null; do sleep 2; done`,
+    `c=$(docker ps -aq ${filter}); [ -z "$c" ] || docker rm -f -v $c`,
+    `n=$(docker network ls -q ${filter}); [ -z "$n" ] || docker network rm $n`,
+  ].join('; ');
+  try {
+    spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' }).unref();
+  } catch {
+    // No shell: the signal and exit handlers still apply.
+  }
+}
+
 /** Marks the start of something that owns docker objects; call the result when it is gone. */
 export function holdSession(): () => void {
   if (!installed) {
@@ -48,6 +65,7 @@ export function holdSession(): () => void {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     process.once('exit', onExit);
+    startWatchdog();
   }
   live++;
   let released = false;
