@@ -166,14 +166,20 @@ export function startStandInKubelet(world: KitWorld): void {
   const namespace = world.namespace;
   let n = 0;
   let stopped = false;
+  // Each Pod is readied once: a scenario may later make it unready on purpose.
+  const done = new Set<string>();
   const pass = async (): Promise<void> => {
     const pods = await kube.list<PodView>(POD, { namespace });
     for (const p of pods.items) {
       if (p.spec.nodeName !== undefined || p.metadata.deletionTimestamp !== undefined) continue;
+      if (done.has(p.metadata.uid ?? '')) continue;
       if (p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true) continue;
       n = (n % 250) + 1;
       const ip = `198.51.100.${n}`;
-      await kube.updateStatus<PodView>({ ...p, status: { ...(p.status ?? {}), phase: 'Running', podIP: ip, podIPs: [{ ip }], conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now() }] } }).catch(() => undefined);
+      // A conflict (the Pod changed meanwhile) is retried on the next pass.
+      await kube
+        .updateStatus<PodView>({ ...p, apiVersion: 'v1', kind: 'Pod', status: { ...(p.status ?? {}), phase: 'Running', podIP: ip, podIPs: [{ ip }], conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now() }] } })
+        .then(() => done.add(p.metadata.uid ?? ''), () => undefined);
     }
   };
   const loop = async (): Promise<void> => {
