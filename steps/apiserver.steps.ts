@@ -165,9 +165,10 @@ When('an anonymous client lists pods', async function (this: KitWorld) {
   this.remember('answer', await this.kube.as({ kind: 'anonymous' }).request('GET', `/api/v1/namespaces/${namespace}/pods`));
 });
 
+// alice is one of the users targets with the authn capability mint; she has no role.
 When('a user without any role lists pods', async function (this: KitWorld) {
   const namespace = await ns(this);
-  this.remember('answer', await this.kube.as({ kind: 'user', name: 'kck-nobody' }).request('GET', `/api/v1/namespaces/${namespace}/pods`));
+  this.remember('answer', await this.kube.as({ kind: 'user', name: 'alice' }).request('GET', `/api/v1/namespaces/${namespace}/pods`));
 });
 
 Given('a Deployment {string} of {int} replica(s)', async function (this: KitWorld, name: string, replicas: number) {

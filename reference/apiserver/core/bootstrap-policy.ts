@@ -16,8 +16,8 @@ const WRITE = ['create', 'update', 'patch', 'delete', 'deletecollection'];
 function role(name: string, rules: PolicyRule[]): Stored {
   return { apiVersion: RBAC, kind: 'ClusterRole', metadata: { name, ...structuredClone(BOOTSTRAP) }, rules };
 }
-function bind(name: string, roleName: string, subject: { kind: 'User' | 'Group'; name: string }): StoredBinding {
-  return { apiVersion: RBAC, kind: 'ClusterRoleBinding', metadata: { name, ...structuredClone(BOOTSTRAP) }, roleRef: { kind: 'ClusterRole', name: roleName, apiGroup: 'rbac.authorization.k8s.io' } as Binding['roleRef'], subjects: [{ ...subject, apiGroup: 'rbac.authorization.k8s.io' } as never] };
+function bind(name: string, roleName: string, ...subjects: Array<{ kind: 'User' | 'Group'; name: string }>): StoredBinding {
+  return { apiVersion: RBAC, kind: 'ClusterRoleBinding', metadata: { name, ...structuredClone(BOOTSTRAP) }, roleRef: { kind: 'ClusterRole', name: roleName, apiGroup: 'rbac.authorization.k8s.io' } as Binding['roleRef'], subjects: subjects.map((s) => ({ ...s, apiGroup: 'rbac.authorization.k8s.io' })) };
 }
 
 const ALL_GROUPS = ['', 'apps', 'discovery.k8s.io', 'coordination.k8s.io', 'node.k8s.io'];
@@ -59,7 +59,8 @@ export function bootstrapClusterRoleBindings(): StoredBinding[] {
     bind('system:discovery', 'system:discovery', { kind: 'Group', name: 'system:authenticated' }),
     bind('system:kube-scheduler', 'system:kube-scheduler', { kind: 'User', name: 'system:kube-scheduler' }),
     bind('system:kube-controller-manager', 'system:kube-controller-manager', { kind: 'User', name: 'system:kube-controller-manager' }),
-    bind('system:cloud-controller-manager', 'system:cloud-controller-manager', { kind: 'User', name: 'cloud-controller-manager' }),
+    // Both spellings of the cloud-controller-manager identity are in use.
+    bind('system:cloud-controller-manager', 'system:cloud-controller-manager', { kind: 'User', name: 'cloud-controller-manager' }, { kind: 'User', name: 'system:cloud-controller-manager' }),
     bind('system:node-proxier', 'system:node-proxier', { kind: 'User', name: 'system:kube-proxy' }),
   ];
 }
