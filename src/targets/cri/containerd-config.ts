@@ -63,7 +63,7 @@ export function cniConflist(bridge: string, subnet: string, dataDir: string): st
     cniVersion: '0.4.0',
     name: `kck-${bridge}`,
     plugins: [
-      { type: 'bridge', bridge, isGateway: true, ipMasq: false, hairpinMode: true, ipam: { type: 'host-local', ranges: [[{ subnet }]], dataDir } },
+      { type: 'bridge', bridge, isGateway: true, isDefaultGateway: true, ipMasq: false, hairpinMode: true, ipam: { type: 'host-local', ranges: [[{ subnet }]], dataDir } },
       { type: 'loopback' },
     ],
   }, null, 2);

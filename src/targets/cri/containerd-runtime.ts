@@ -65,6 +65,15 @@ export class ContainerdRuntime implements CriRuntimeFactory {
     // containerd 1.6 only notices a conflist written in place (a rename into conf_dir is ignored).
     writeFileSync(join(paths.cniConfDir, '10-kck.conflist'), cniConflist(bridge, subnet, join(dir, 'ipam')));
     writeFileSync(join(dir, 'config.toml'), containerdConfig(paths));
+    // Pods of other nodes (other bridges on this host) must be reachable: forward to and
+    // from this bridge even where docker set the FORWARD policy to DROP (as the reference
+    // runtime does for its bridge).
+    const forwardRules: string[][] = [];
+    try { execFileSync('sysctl', ['-q', '-w', 'net.ipv4.ip_forward=1'], { stdio: 'ignore' }); } catch { /* read-only */ }
+    for (const flag of ['-i', '-o']) {
+      const rule = ['FORWARD', flag, bridge, '-j', 'ACCEPT'];
+      try { execFileSync('iptables', ['-I', ...rule], { stdio: 'ignore' }); forwardRules.push(rule); } catch { /* no iptables */ }
+    }
     const logFd = openSync(join(dir, 'containerd.log'), 'a');
     const proc: ChildProcess = spawn('containerd', ['--config', join(dir, 'config.toml')], { stdio: ['ignore', logFd, logFd] });
     closeSync(logFd);
@@ -84,6 +93,7 @@ export class ContainerdRuntime implements CriRuntimeFactory {
       await Promise.race([exitedPromise, new Promise((r) => setTimeout(r, 15_000).unref())]);
       if (!exited) proc.kill('SIGKILL');
       unmountUnder(dir);
+      for (const rule of forwardRules) { try { execFileSync('iptables', ['-D', ...rule], { stdio: 'ignore' }); } catch { /* gone */ } }
       if (linkExists(bridge)) { try { execFileSync('ip', ['link', 'del', bridge], { stdio: 'ignore' }); } catch { /* raced */ } }
       rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
     };

@@ -6,13 +6,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CriPods } from '../../clients/cri/cri-pods.ts';
+import type { CriRuntimeFactory } from '../../ports/cri.ts';
+import { ContainerdRuntime } from './containerd-runtime.ts';
 import { ReferenceCriRuntime } from './reference-runtime.ts';
 import { waitFor } from './wait-for.ts';
 
-void test('Pods on two nodes reach each other over their Pod IPs', { skip: process.getuid?.() !== 0 ? 'needs root for network namespaces' : false, timeout: 120_000 }, async () => {
-  const factory = new ReferenceCriRuntime({ network: 'netns' });
-  const nodeA = await factory.start();
-  const nodeB = await factory.start().catch(async (err: unknown) => { await nodeA.stop(); throw err; });
+async function crossNode(factoryA: CriRuntimeFactory, factoryB: CriRuntimeFactory): Promise<void> {
+  const factory = factoryA;
+  const nodeA = await factoryA.start();
+  const nodeB = await factoryB.start().catch(async (err: unknown) => { await nodeA.stop(); throw err; });
   const podsA = new CriPods(nodeA.cri, factory.images);
   const podsB = new CriPods(nodeB.cri, factory.images);
   try {
@@ -32,4 +34,14 @@ void test('Pods on two nodes reach each other over their Pod IPs', { skip: proce
     await nodeB.stop();
     await nodeA.stop();
   }
+}
+
+const root = process.getuid?.() === 0;
+
+void test('Pods on two reference nodes reach each other over their Pod IPs', { skip: root ? false : 'needs root for network namespaces', timeout: 120_000 }, async () => {
+  await crossNode(new ReferenceCriRuntime({ network: 'netns' }), new ReferenceCriRuntime({ network: 'netns' }));
+});
+
+void test('Pods on two containerd nodes reach each other over their Pod IPs', { skip: root ? false : 'needs root for containerd', timeout: 180_000 }, async () => {
+  await crossNode(new ContainerdRuntime(), new ContainerdRuntime());
 });
