@@ -87,7 +87,7 @@ export async function createHandMadeNodes(world: KitWorld, specs: readonly HandM
   for (const s of specs) {
     const name = nodeName(world, s.alias);
     const allocatable = { cpu: s.cpu ?? '2', memory: s.memory ?? '4Gi', pods: String(s.pods ?? 110) };
-    const created = await kube.create<NodeView>({
+    await kube.create<NodeView>({
       ...NODE,
       metadata: { name, labels: { 'kubernetes.io/hostname': name, [HAND_MADE]: namespace, ...(s.labels ?? {}) } },
       spec: { ...(s.unschedulable === true ? { unschedulable: true } : {}) },
@@ -95,12 +95,29 @@ export async function createHandMadeNodes(world: KitWorld, specs: readonly HandM
     });
     names.add(name);
     const status = { capacity: allocatable, allocatable, addresses: [{ type: 'InternalIP', address: '192.0.2.1' }, { type: 'Hostname', address: name }], conditions: [{ type: 'Ready', status: s.ready === false ? 'False' : 'True', reason: 'KubeletReady', message: 'hand-made node', lastHeartbeatTime: now(), lastTransitionTime: now() }] };
-    const withStatus = await kube.updateStatus<NodeView>({ ...created, status });
+    // On a real cluster, controllers write to a new Node at once (CIDR, taints): read, modify,
+    // write, and start over on a conflict, as any client must.
+    await withRetry(kube, name, (node) => kube.updateStatus<NodeView>({ ...node, ...NODE, status }));
     // Admission (TaintNodesByCondition) taints new Nodes not-ready until node lifecycle sees
     // them Ready; set the taints the scenario wants and let the controllers manage theirs.
-    const taints = [...(withStatus.spec?.taints ?? []).filter((t) => !t.key.startsWith('node.kubernetes.io/not-ready')), ...(s.taints ?? [])];
-    await kube.update<NodeView>({ ...withStatus, spec: { ...(withStatus.spec ?? {}), taints } });
+    await withRetry(kube, name, (node) => {
+      const taints = [...(node.spec?.taints ?? []).filter((t) => !t.key.startsWith('node.kubernetes.io/not-ready') && !(s.taints ?? []).some((w) => w.key === t.key && w.effect === t.effect)), ...(s.taints ?? [])];
+      return kube.update<NodeView>({ ...node, ...NODE, spec: { ...(node.spec ?? {}), taints } });
+    });
     await renew(kube, name);
+  }
+}
+
+async function withRetry(kube: KubeApi, name: string, write: (node: NodeView) => Promise<unknown>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const node = await kube.get<NodeView>({ ...NODE, name });
+    if (node === undefined) throw new Error(`Node ${name} vanished`);
+    try {
+      await write(node);
+      return;
+    } catch (error) {
+      if ((error as { status?: number }).status !== 409 || attempt >= 10) throw error;
+    }
   }
 }
 
