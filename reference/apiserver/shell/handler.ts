@@ -9,6 +9,7 @@ import type { DeleteOptionsBody } from '../core/object-lifecycle.ts';
 import { patchKindOf } from '../core/patch.ts';
 import { decodeKubeProtobuf, isKubeProtobuf } from '../core/protobuf-kube.ts';
 import { requestInfo, type ResourceRequest } from '../core/request-info.ts';
+import { toTable, wantsTable } from '../core/table.ts';
 import { findResource, type ResourceInfo } from '../core/resource-table.ts';
 import { errors, failure, isStatusError, type Status } from '../core/status.ts';
 import { authenticate, type TokenTable } from './authn.ts';
@@ -176,12 +177,21 @@ async function resource(ctx: ApiContext, user: UserInfo, info: ResourceInfo, ri:
   }
   const sub = ri.subresource === 'status' || ri.subresource === 'finalize' ? ri.subresource : undefined;
   switch (ri.verb) {
-    case 'get':
-      return send(res, 200, await getObject(ctx, info, ns, ri.name));
-    case 'list':
-      return send(res, 200, await listObjects(ctx, info, ns, query));
-    case 'watch':
-      return serveWatch(ctx, info, ns, ri.name, query, res);
+    case 'list': {
+      const list = (await listObjects(ctx, info, ns, query)) as { items: Obj[]; metadata: { resourceVersion?: string; continue?: string } };
+      if (!wantsTable(req.headers.accept)) return send(res, 200, list);
+      return send(res, 200, toTable(info.kind, list.items, list.metadata.resourceVersion, list.metadata.continue, ctx.clock.nowSeconds(), query.get('includeObject')));
+    }
+    case 'get': {
+      const obj = await getObject(ctx, info, ns, ri.name);
+      if (!wantsTable(req.headers.accept)) return send(res, 200, obj);
+      return send(res, 200, toTable(info.kind, [obj], String(obj.metadata?.['resourceVersion'] ?? ''), undefined, ctx.clock.nowSeconds(), query.get('includeObject')));
+    }
+    case 'watch': {
+      const table = wantsTable(req.headers.accept);
+      const includeObject = query.get('includeObject');
+      return serveWatch(ctx, info, ns, ri.name, query, res, table ? (o) => toTable(info.kind, [o], String(o.metadata?.['resourceVersion'] ?? ''), undefined, ctx.clock.nowSeconds(), includeObject) : undefined);
+    }
     case 'create':
       if (ri.name !== '') throw errors.methodNotAllowed('POST');
       return send(res, 201, await createObject(ctx, info, ns, body, dryRun));

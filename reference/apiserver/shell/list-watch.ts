@@ -89,7 +89,10 @@ function frame(type: string, object: unknown): string {
   return `${JSON.stringify({ type, object })}\n`;
 }
 
-export function serveWatch(ctx: ApiContext, info: ResourceInfo, ns: string, name: string, query: URLSearchParams, res: ServerResponse): void {
+/** How an event's object is sent: as itself, or as a one-row Table for `kubectl get -w`. */
+export type Presenter = (object: Obj) => unknown;
+
+export function serveWatch(ctx: ApiContext, info: ResourceInfo, ns: string, name: string, query: URLSearchParams, res: ServerResponse, present?: Presenter): void {
   const filter = parseFilter(info, query);
   if (name !== '') filter.fields.push({ field: 'metadata.name', op: '=', value: name });
   const cache = cacheFor(ctx, info);
@@ -113,8 +116,8 @@ export function serveWatch(ctx: ApiContext, info: ResourceInfo, ns: string, name
     else if (before) type = 'DELETED';
     if (type === undefined) return;
     lastRevision = Math.max(lastRevision, e.revision);
-    const object = type === 'DELETED' && e.type !== 'DELETED' ? e.object : e.object;
-    queue.push(frame(type, { apiVersion: groupVersion(info), kind: info.kind, ...object }));
+    const full = { apiVersion: groupVersion(info), kind: info.kind, ...e.object };
+    queue.push(frame(type, present === undefined ? full : present(full)));
   };
 
   let closed = false;
@@ -153,7 +156,8 @@ export function serveWatch(ctx: ApiContext, info: ResourceInfo, ns: string, name
       if (!matches(filter, object)) continue;
       void key;
       lastRevision = Math.max(lastRevision, revision);
-      queue.push(frame('ADDED', { apiVersion: groupVersion(info), kind: info.kind, ...object }));
+      const full = { apiVersion: groupVersion(info), kind: info.kind, ...object };
+      queue.push(frame('ADDED', present === undefined ? full : present(full)));
     }
   } else for (const e of subscription.replay) send(e);
   flush();
@@ -164,7 +168,8 @@ export function serveWatch(ctx: ApiContext, info: ResourceInfo, ns: string, name
       setInterval(() => {
         const rv = Math.max(lastRevision, cache.current);
         lastRevision = rv;
-        queue.push(frame('BOOKMARK', { apiVersion: groupVersion(info), kind: info.kind, metadata: { resourceVersion: String(rv) } }));
+        const mark = { apiVersion: groupVersion(info), kind: info.kind, metadata: { resourceVersion: String(rv) } };
+        queue.push(frame('BOOKMARK', present === undefined ? mark : { kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: { resourceVersion: String(rv) }, columnDefinitions: [], rows: [] }));
         flush();
       }, ctx.bookmarkIntervalMs),
     );
