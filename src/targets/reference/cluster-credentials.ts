@@ -28,12 +28,13 @@ export class ClusterCredentials {
     readonly apiserverServing: IssuedCertificate,
   ) {}
 
-  static async create(dir: string): Promise<ClusterCredentials> {
+  /** `apiserverAddresses`: where the apiserver listens besides 127.0.0.1, for its certificate. */
+  static async create(dir: string, apiserverAddresses: readonly string[] = []): Promise<ClusterCredentials> {
     const ca = await createCertificateAuthority(join(dir, 'pki'), 'kck-cluster-ca');
     const local = { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] };
     const etcdServer = await ca.issue({ name: 'etcd-server', commonName: 'etcd', ...local, usage: 'both' });
     const etcdClient = await ca.issue({ name: 'apiserver-etcd-client', commonName: 'kube-apiserver-etcd-client', usage: 'client' });
-    const apiserverServing = await ca.issue({ name: 'apiserver', commonName: 'kube-apiserver', dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'], ipAddresses: ['127.0.0.1'], usage: 'server' });
+    const apiserverServing = await ca.issue({ name: 'apiserver', commonName: 'kube-apiserver', dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'], ipAddresses: ['127.0.0.1', ...apiserverAddresses], usage: 'server' });
     const credentials = new ClusterCredentials(dir, ca, etcdServer, etcdClient, apiserverServing);
     credentials.addToken('admin', 'kck-admin', ['system:masters']);
     credentials.addToken('kube-scheduler', 'system:kube-scheduler', []);

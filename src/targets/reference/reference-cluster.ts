@@ -13,7 +13,9 @@ import { KubeClient } from '../../clients/kube/kube-client.ts';
 import type { Identity } from '../../ports/kube-api.ts';
 import { freePort } from '../../process/free-port.ts';
 import { ClusterCredentials } from './cluster-credentials.ts';
+import { canBuildNamespaces, ClusterNetwork } from './cluster-network.ts';
 import { ComponentProcess, type ComponentSpec } from './component-process.ts';
+import { nodeComponents, planNode, type NodePlan } from './reference-nodes.ts';
 
 export interface ReferenceClusterOptions {
   /** Folder for certificates, kubeconfigs, data and logs; a temp folder by default. */
@@ -21,7 +23,15 @@ export interface ReferenceClusterOptions {
   /** 'reference' (kck etcd) or 'external' (the etcd binary on PATH, e.g. Debian's 3.4). */
   etcd?: 'reference' | 'external';
   apiservers?: number;
+  /** Nodes, the first of them the control-plane node (labelled and tainted NoSchedule). */
+  nodes?: number;
+  /** kube-proxy mode: iptables (root), userspace, ipvs, nftables (root). */
+  proxyMode?: string;
+  ipvsScheduler?: string;
 }
+
+/** Node identities the apiserver knows from its start (its token file is read once). */
+const MAX_NODES = 9;
 
 export class ReferenceCluster {
   readonly components = new Map<string, ComponentProcess>();
@@ -29,25 +39,49 @@ export class ReferenceCluster {
   /** The address clients use: the load balancer when there are several apiservers. */
   server = '';
   adminKubeconfig = '';
-  proxyMode = 'none';
   private readonly apiserverUrls = new Map<string, string>();
+  readonly nodes = new Map<string, NodePlan>();
 
   private constructor(
     readonly stateDir: string,
     private readonly ownsStateDir: boolean,
     readonly credentials: ClusterCredentials,
     private readonly options: Required<Omit<ReferenceClusterOptions, 'stateDir'>>,
+    readonly network: ClusterNetwork | undefined,
   ) {}
+
+  get proxyMode(): string {
+    return this.options.proxyMode;
+  }
+
+  /** Where the apiservers listen: the host's address on the node bridge, or loopback. */
+  get bindAddress(): string {
+    return this.network?.hostAddress ?? '127.0.0.1';
+  }
 
   static async start(options: ReferenceClusterOptions = {}): Promise<ReferenceCluster> {
     const ownsStateDir = options.stateDir === undefined;
     const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'kck-cluster-')));
     await mkdir(join(stateDir, 'logs'), { recursive: true });
-    const credentials = await ClusterCredentials.create(stateDir);
-    const cluster = new ReferenceCluster(stateDir, ownsStateDir, credentials, {
-      etcd: options.etcd ?? (process.env['KCK_ETCD'] === 'external' ? 'external' : 'reference'),
-      apiservers: options.apiservers ?? 1,
+    const network = (await canBuildNamespaces()) ? await ClusterNetwork.create() : undefined;
+    const credentials = await ClusterCredentials.create(stateDir, network === undefined ? [] : [network.hostAddress]).catch(async (error: unknown) => {
+      await network?.destroy();
+      throw error;
     });
+    for (let i = 1; i <= MAX_NODES; i++) credentials.addNode(`node-${i}`);
+    const cluster = new ReferenceCluster(
+      stateDir,
+      ownsStateDir,
+      credentials,
+      {
+        etcd: options.etcd ?? (process.env['KCK_ETCD'] === 'external' ? 'external' : 'reference'),
+        apiservers: options.apiservers ?? 1,
+        nodes: options.nodes ?? 3,
+        proxyMode: options.proxyMode ?? (network === undefined ? 'userspace' : 'iptables'),
+        ipvsScheduler: options.ipvsScheduler ?? 'rr',
+      },
+      network,
+    );
     try {
       await cluster.boot();
     } catch (error) {
@@ -74,6 +108,7 @@ export class ReferenceCluster {
     for (const client of this.clients) client.close();
     // Reverse start order: dependants before what they depend on.
     for (const component of [...this.components.values()].reverse()) await component.stop().catch(() => undefined);
+    await this.network?.destroy();
     if (this.ownsStateDir) await rm(this.stateDir, { recursive: true, force: true });
   }
 
@@ -107,7 +142,22 @@ export class ReferenceCluster {
 
   /** Adds a worker node (runtime, kubelet, kube-proxy) and returns its name. */
   async addNode(): Promise<string> {
-    throw new Error('the reference cluster has no kubelet yet');
+    const index = this.nodes.size + 1;
+    if (index > MAX_NODES) throw new Error(`the reference cluster has at most ${MAX_NODES} nodes`);
+    const name = `node-${index}`;
+    const env = {
+      stateDir: this.stateDir,
+      server: this.server,
+      credentials: this.credentials,
+      network: this.network,
+      proxyMode: this.options.proxyMode,
+      ipvsScheduler: this.options.ipvsScheduler,
+      admin: this.client(),
+    };
+    const plan = await planNode(env, name, index);
+    this.nodes.set(name, plan);
+    for (const spec of await nodeComponents(env, plan)) await this.launch(spec);
+    return name;
   }
 
   private async launch(spec: ComponentSpec): Promise<ComponentProcess> {
@@ -130,6 +180,20 @@ export class ReferenceCluster {
     this.server = apiservers[0]!;
     this.adminKubeconfig = await this.credentials.writeKubeconfig('admin', this.server, { kind: 'admin' });
     await this.startControllers();
+    for (let i = 1; i <= this.options.nodes; i++) await this.addNode();
+    if (this.options.nodes > 0) await this.markControlPlaneNode('node-1');
+  }
+
+  /**
+   * As kubeadm does, the deployer (not the kubelet, which may not set node-role labels on
+   * itself) labels the control-plane node and taints it NoSchedule (S3.5).
+   */
+  private async markControlPlaneNode(name: string): Promise<void> {
+    const admin = this.client();
+    await admin.patch({ apiVersion: 'v1', kind: 'Node', name }, {
+      metadata: { labels: { 'node-role.kubernetes.io/control-plane': '' } },
+      spec: { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] },
+    }, 'merge');
   }
 
   /**
@@ -196,8 +260,8 @@ export class ReferenceCluster {
   }
 
   private async startApiserver(name: string, etcdEndpoint: string): Promise<string> {
-    const port = await freePort();
-    const server = `https://127.0.0.1:${port}`;
+    const port = await freePort(this.bindAddress);
+    const server = `https://${this.bindAddress}:${port}`;
     const { ca, etcdClient, apiserverServing } = this.credentials;
     const probe = new KubeClient(this.credentials.connection(server, { kind: 'admin' }));
     try {
@@ -209,9 +273,9 @@ export class ReferenceCluster {
           '--etcd-cafile', ca.certPath,
           '--etcd-certfile', etcdClient.certPath,
           '--etcd-keyfile', etcdClient.keyPath,
-          '--bind-address', '127.0.0.1',
+          '--bind-address', this.bindAddress,
           '--secure-port', String(port),
-          '--advertise-address', '127.0.0.1',
+          '--advertise-address', this.bindAddress,
           '--tls-cert-file', apiserverServing.certPath,
           '--tls-private-key-file', apiserverServing.keyPath,
           '--client-ca-file', ca.certPath,

@@ -9,11 +9,16 @@ import { which } from '../which.ts';
 import { criRuntimeFactory } from '../cri/cri-runtime-factory.ts';
 import { etcdClusterFactory } from '../etcd/etcd-cluster-factories.ts';
 import { ReferenceCluster } from './reference-cluster.ts';
+import { ClientPodNetwork } from '../network/client-pod-network.ts';
+import { WORKLOAD_IMAGE } from '../../../reference/workloads/catalogue.ts';
 import { ReferenceFaults } from './reference-faults.ts';
 import { ReferenceTopology } from './reference-topology.ts';
 
 /** What the reference offers today. */
-const BUILT: Capability[] = ['kube-api', 'scheduler', 'controller-manager', 'cloud-provider', 'etcd-cluster', 'cri', 'faults', 'component-config', 'authn'];
+const BUILT: Capability[] = [
+  'kube-api', 'scheduler', 'controller-manager', 'cloud-provider', 'etcd-cluster', 'cri', 'faults', 'component-config', 'authn',
+  'nodes', 'static-pods', 'runtime-classes', 'kube-proxy', 'cluster-network',
+];
 
 /** Why a capability is not built yet (all else of the reference is pending by default). */
 const PENDING_REASON: Partial<Record<Capability, string>> = {};
@@ -24,6 +29,10 @@ const NEVER: Partial<Record<Capability, string>> = {
 
 export function referenceTarget(env: NodeJS.ProcessEnv): Target {
   const capabilities = new Set<Capability>(BUILT);
+  // One proxy mode per run (KCK_PROXY_MODE); the kernel modes need root (node namespaces).
+  const root = process.getuid?.() === 0;
+  const proxyMode = env['KCK_PROXY_MODE'] ?? (root ? 'iptables' : 'userspace');
+  capabilities.add(`proxy-mode-${proxyMode}` as Capability);
   if (capabilities.has('kube-api') && which('kubectl', env['PATH']) !== undefined) capabilities.add('kubectl');
   const pending = new Map<Capability, string>();
   for (const c of CAPABILITIES) {
@@ -32,7 +41,7 @@ export function referenceTarget(env: NodeJS.ProcessEnv): Target {
   }
   return {
     name: 'reference',
-    description: 'reference cluster: every component a process on loopback',
+    description: `reference cluster: every component a process, ${root ? 'nodes in network namespaces' : 'nodes on loopback'}, kube-proxy in ${proxyMode} mode`,
     capabilities,
     pending,
     privateClusters: true,
@@ -40,9 +49,15 @@ export function referenceTarget(env: NodeJS.ProcessEnv): Target {
     cri: criRuntimeFactory(env['KCK_CRI'] ?? 'reference'),
     unavailableReason: (c) => NEVER[c] ?? `the reference does not offer ${c}`,
     async start(): Promise<StartedTarget> {
-      const cluster = await ReferenceCluster.start();
+      const cluster = await ReferenceCluster.start({ proxyMode, ...(env['KCK_IPVS_SCHEDULER'] ? { ipvsScheduler: env['KCK_IPVS_SCHEDULER'] } : {}) });
       const kube = cluster.client();
-      return { kube, topology: new ReferenceTopology(cluster, kube), faults: new ReferenceFaults(cluster), network: undefined, stop: () => cluster.stop() };
+      return {
+        kube,
+        topology: new ReferenceTopology(cluster, kube),
+        faults: new ReferenceFaults(cluster),
+        network: new ClientPodNetwork(kube, WORKLOAD_IMAGE),
+        stop: () => cluster.stop(),
+      };
     },
   };
 }

@@ -2,6 +2,7 @@
 import type { KubeApi, KubeObject } from '../../ports/kube-api.ts';
 import type { ComponentInstance, ControlPlaneComponent, NodeComponent, NodeInfo, Topology } from '../../ports/topology.ts';
 import type { ReferenceCluster } from './reference-cluster.ts';
+import { proxyHealthUrl } from './reference-nodes.ts';
 
 const CONTROL_PLANE: Record<string, ControlPlaneComponent> = {
   'kube-apiserver': 'kube-apiserver',
@@ -41,7 +42,10 @@ export class ReferenceTopology implements Topology {
     for (const [name, process] of this.cluster.components) {
       const prefix = componentOf(name, NODE);
       if (prefix === undefined || name !== `${prefix}-${node}` || !process.running) continue;
-      result.push({ component: NODE[prefix]!, name, host: node, args: process.args });
+      const instance: ComponentInstance = { component: NODE[prefix]!, name, host: node, args: process.args };
+      const plan = this.cluster.nodes.get(node);
+      if (prefix === 'kube-proxy' && plan !== undefined) instance.healthUrl = proxyHealthUrl(plan);
+      result.push(instance);
     }
     return result;
   }
@@ -55,8 +59,16 @@ export class ReferenceTopology implements Topology {
     }));
   }
 
+  /** What the proxies themselves report on /proxyMode, as upstream's metrics port does. */
   async proxyMode(): Promise<string> {
-    return this.cluster.proxyMode;
+    const node = [...this.cluster.nodes.values()][0];
+    if (node === undefined) return this.cluster.proxyMode;
+    const res = await fetch(proxyHealthUrl(node).replace(/\/healthz$/, '/proxyMode'));
+    return (await res.text()).trim();
+  }
+
+  staticPodPath(node: string): string | undefined {
+    return this.cluster.nodes.get(node)?.manifestDir;
   }
 
   kubeconfigPath(): string {
