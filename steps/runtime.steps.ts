@@ -37,7 +37,10 @@ Given('container {string} ignores SIGTERM in pod {string}', async function (this
   const id = await pods(this).runContainer(pod(this, podName), name, ['-c', 'trap "" TERM; echo ignoring-sigterm; while true; do sleep 1; done'], ['/bin/sh']);
   this.remember(`container ${name}`, id);
   // Only once it says so has the shell set its trap: a SIGTERM before that would end it.
-  await eventually(`${name} to ignore SIGTERM`, () => assert.ok(pods(this).logLines(pod(this, podName), name).includes('ignoring-sigterm')));
+  await eventually(`${name} to ignore SIGTERM`, () => {
+    const lines = pods(this).logLines(pod(this, podName), name);
+    assert.ok(lines.includes('ignoring-sigterm'), `log of ${name} in ${pod(this, podName).config.logDirectory}: ${JSON.stringify(lines)}`);
+  }, { timeoutMs: 60_000 });
 });
 
 When('the runtime stops container {string} with a grace period of {int} second(s)', async function (this: KitWorld, name: string, seconds: number) {
