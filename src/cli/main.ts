@@ -5,6 +5,8 @@ import { COMPONENTS, runComponent } from './components.ts';
 import { claimsCommand } from './claims-command.ts';
 import { runCommand } from './run-command.ts';
 import { upCommand } from './up-command.ts';
+import { imagesCommand } from './images-command.ts';
+import { cleanCommand } from './clean-command.ts';
 
 const USAGE = `kck: kube-conformance-kit
 
@@ -15,6 +17,10 @@ Usage:
       print the claim coverage table of the last run(s)
   kck up [--state-dir DIR] [--nodes N] [--apiservers N]
       run the reference cluster in the foreground; writes a kubeconfig into the state dir
+  kck images build|list
+      build the kit's container images locally (FROM scratch, nothing pulled)
+  kck clean [--images]
+      remove every container, network (and image) the kit created
   kck <component> [flags]   run one reference component:
 ${Object.entries(COMPONENTS).map(([name, c]) => `      ${name.padEnd(26)}${c.summary}`).join('\n')}
 
@@ -36,6 +42,12 @@ export async function main(argv: string[]): Promise<void> {
         return;
       case 'up':
         await upCommand(rest);
+        return;
+      case 'images':
+        await imagesCommand(rest);
+        return;
+      case 'clean':
+        await cleanCommand(rest);
         return;
       default:
         if (command in COMPONENTS) {

@@ -63,6 +63,7 @@ export class ClusterNetwork {
       if (claimed.has(id) || (await exists(['link', 'show', `kckb${id}`]))) continue;
       claimed.add(id);
       const network = new ClusterNetwork(id);
+      await network.removeLeftovers();
       try {
         await ip('link', 'add', network.bridge, 'type', 'bridge');
         await ip('addr', 'add', `${network.hostAddress}/24`, 'dev', network.bridge);
@@ -104,6 +105,16 @@ export class ClusterNetwork {
   /** The command prefix that runs a program inside a node. */
   execPrefix(node: NodeNamespace): string[] {
     return ['ip', 'netns', 'exec', node.netns];
+  }
+
+  /** Node namespaces a killed run left behind under this id would clash with new ones. */
+  private async removeLeftovers(): Promise<void> {
+    const { stdout } = await exec('ip', ['netns', 'list']);
+    for (const line of stdout.split('\n')) {
+      const name = line.split(' ')[0] ?? '';
+      if (name.startsWith(`kck${this.id}-`)) await ip('netns', 'delete', name).catch(() => undefined);
+    }
+    await exec('iptables', ['-D', 'FORWARD', '-i', this.bridge, '-o', this.bridge, '-j', 'ACCEPT']).catch(() => undefined);
   }
 
   async destroy(): Promise<void> {
