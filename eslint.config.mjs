@@ -14,6 +14,17 @@ export default tseslint.config(
     },
   },
   {
+    files: ['steps/**/*.ts', 'src/world/**/*.ts'],
+    rules: {
+      // Without a message, node:assert builds one by reading the call site's source, which on
+      // transpiled one-line files takes minutes of CPU: always say what went wrong.
+      'no-restricted-syntax': ['error',
+        { selector: "CallExpression[callee.object.name='assert'][callee.property.name='ok'][arguments.length=1]", message: 'give assert.ok a message' },
+        { selector: "CallExpression[callee.name='assert'][arguments.length=1]", message: 'give assert a message' },
+      ],
+    },
+  },
+  {
     // Pure cores: no I/O, no clock, no randomness of their own (design.md).
     files: ['reference/*/core/**/*.ts'],
     rules: {

@@ -98,7 +98,7 @@ When('two clients read {string} and both write it back changed', async function 
   const key = { ...CM, name, namespace: this.namespace };
   const first = await this.kube.get<KubeObject & { data: Record<string, string> }>(key);
   const second = await this.kube.get<KubeObject & { data: Record<string, string> }>(key);
-  assert.ok(first !== undefined && second !== undefined);
+  assert.ok(first !== undefined && second !== undefined, 'two watches are needed');
   const outcome = async (obj: KubeObject & { data: Record<string, string> }, v: string): Promise<unknown> => {
     try {
       return await this.kube.update({ ...obj, data: { v } });

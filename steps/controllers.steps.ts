@@ -44,7 +44,7 @@ Then(/^the ReplicaSet "([^"]+)" has (\d+) Pods, each with an ownerReference to i
 
 When('I delete one Pod of the ReplicaSet {string}', async function (this: KitWorld, name: string) {
   const victim = (await pods(this, name))[0];
-  assert.ok(victim !== undefined);
+  assert.ok(victim !== undefined, `the ReplicaSet ${name} has no Pod`);
   this.remember('deleted pod', victim.metadata.name);
   await this.kube.delete({ ...POD, name: victim.metadata.name ?? '', namespace: this.namespace });
 });
@@ -64,7 +64,7 @@ When('I create an orphan Pod {string} with the labels of the ReplicaSet {string}
 
 When('I relabel one Pod of the ReplicaSet {string} so that its selector no longer matches', async function (this: KitWorld, name: string) {
   const victim = (await pods(this, name))[0];
-  assert.ok(victim !== undefined);
+  assert.ok(victim !== undefined, `the ReplicaSet ${name} has no Pod`);
   this.remember('relabelled pod', victim.metadata.name);
   await this.kube.patch({ ...POD, name: victim.metadata.name ?? '', namespace: this.namespace }, { metadata: { labels: { app: `${name}-released` } } }, 'merge');
 });
@@ -124,7 +124,7 @@ Given('I watch the Pods of the Deployment {string}', async function (this: KitWo
 async function setImage(world: KitWorld, name: string, image: string): Promise<void> {
   await eventually(`image of ${name} to be set to ${image}`, async () => {
     const d = await world.kube.get<Workload>({ ...DEPLOYMENT, name, namespace: world.namespace });
-    assert.ok(d !== undefined);
+    assert.ok(d !== undefined, 'the Deployment is gone');
     const containers = d.spec.template.spec.containers.map((c) => ({ ...c, image }));
     await world.kube.update<Workload>({ ...d, spec: { ...d.spec, template: { ...d.spec.template, spec: { ...d.spec.template.spec, containers } } } });
   });
@@ -208,7 +208,7 @@ When('I roll the Deployment {string} back to revision {int}', async function (th
   const labels = { ...(target.spec.template.metadata?.labels ?? {}) };
   delete labels['pod-template-hash'];
   const d = await this.kube.get<Workload>({ ...DEPLOYMENT, name, namespace: this.namespace });
-  assert.ok(d !== undefined);
+  assert.ok(d !== undefined, 'the Deployment is gone');
   await this.kube.update<Workload>({ ...d, spec: { ...d.spec, template: { ...target.spec.template, metadata: { ...target.spec.template.metadata, labels } } } });
 });
 
@@ -245,7 +245,7 @@ Then('the Deployment {string} reports Progressing False with reason ProgressDead
   await eventually(`Deployment ${name} to exceed its progress deadline`, async () => {
     const d = await this.kube.get<Workload>({ ...DEPLOYMENT, name, namespace: this.namespace });
     const c = d?.status?.conditions?.find((x) => x.type === 'Progressing');
-    assert.ok(c?.status === 'False' && c.reason === 'ProgressDeadlineExceeded', JSON.stringify(c));
+    assert.ok(c?.status === 'False' && c.reason === 'ProgressDeadlineExceeded', `Progressing: ${JSON.stringify(c) ?? 'none'}`);
   }, { timeoutMs: 90_000 });
 });
 
@@ -277,7 +277,7 @@ async function checkEndpoints(world: KitWorld, name: string, ready: number, notR
     const endpoints = slices.items.flatMap((s) => s.endpoints ?? []);
     assert.equal(endpoints.filter((e) => e.conditions?.ready === true).length, ready, `EndpointSlices: ${JSON.stringify(slices.items.map((s) => s.endpoints))}`);
     assert.equal(endpoints.filter((e) => e.conditions?.ready !== true).length, notReady);
-    if (port !== undefined) assert.ok(slices.items.filter((s) => (s.endpoints ?? []).length > 0).every((s) => s.ports?.[0]?.port === port));
+    if (port !== undefined) assert.ok(slices.items.filter((s) => (s.endpoints ?? []).length > 0).every((s) => s.ports?.[0]?.port === port), `EndpointSlices do not all name port ${port}`);
   });
 }
 
@@ -291,7 +291,7 @@ Then('the Endpoints and EndpointSlices of the Service {string} list {int} ready 
 
 When('one Pod of the Deployment {string} stops being ready', async function (this: KitWorld, name: string) {
   const pod = (await pods(this, name))[0];
-  assert.ok(pod !== undefined);
+  assert.ok(pod !== undefined, 'the Pod is gone');
   await this.kube.updateStatus<PodView>({ ...pod, ...POD, status: { ...(pod.status ?? {}), conditions: [{ type: 'Ready', status: 'False' }] } });
 });
 
