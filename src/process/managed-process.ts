@@ -42,6 +42,12 @@ export async function startManagedProcess(name: string, command: string, args: r
     throw new Error(`${name}: cannot start ${command}: ${(error as Error).message}`);
   }
   const pid = child.pid ?? -1;
+  // If this Node process dies without running stop() (SIGKILL, a test runner's timeout), the
+  // component would outlive it and hold ports and CPU on a shared machine: a tiny watchdog
+  // shell kills it once our PID is gone. It polls every 2 s and is ended by stop().
+  const watchdog = spawn('sh', ['-c', `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${pid} 2>/dev/null; do sleep 2; done; kill -KILL ${pid} 2>/dev/null`], { stdio: 'ignore', detached: true });
+  watchdog.on('error', () => undefined);
+  watchdog.unref();
 
   const handle: ManagedProcess = {
     name,
@@ -80,6 +86,7 @@ export async function startManagedProcess(name: string, command: string, args: r
         clearTimeout(timer);
         s.destroy();
       }
+      if (watchdog.exitCode === null && watchdog.signalCode === null) watchdog.kill('SIGKILL');
       log.end();
       await once(log, 'finish').catch(() => undefined);
     },

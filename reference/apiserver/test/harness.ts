@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:https';
-import { freePort } from '../../../src/targets/etcd/free-port.ts';
+import { freePort } from '../../../src/process/free-port.ts';
 import { MemberProcess, externalEtcdCommand } from '../../../src/targets/etcd/member-process.ts';
 import { waitUntil } from '../../../src/targets/etcd/wait-until.ts';
 

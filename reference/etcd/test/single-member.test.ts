@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { createCertificateAuthority } from '../../../src/pki/pki.ts';
 import { checkKeyValueApi } from '../../../src/clients/etcd/etcd-api-checks.ts';
 import { createEtcdClient } from '../../../src/clients/etcd/etcd-client.ts';
-import { freePort } from '../../../src/targets/etcd/free-port.ts';
+import { freePort } from '../../../src/process/free-port.ts';
 import { MemberProcess, referenceEtcdCommand, type MemberTls } from '../../../src/targets/etcd/member-process.ts';
 import { waitUntil } from '../../../src/targets/etcd/wait-until.ts';
 

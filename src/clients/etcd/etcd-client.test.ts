@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCertificateAuthority } from '../../pki/pki.ts';
-import { freePort } from '../../targets/etcd/free-port.ts';
+import { freePort } from '../../process/free-port.ts';
 import { MemberProcess, externalEtcdCommand, type MemberTls } from '../../targets/etcd/member-process.ts';
 import { waitUntil } from '../../targets/etcd/wait-until.ts';
 import { checkKeyValueApi } from './etcd-api-checks.ts';

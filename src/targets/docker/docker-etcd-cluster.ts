@@ -14,7 +14,7 @@ import type { StartedTestContainer } from 'testcontainers';
 import { createEtcdClient, type EtcdTlsOptions } from '../../clients/etcd/etcd-client.ts';
 import { createCertificateAuthority, type CertificateAuthority } from '../../pki/pki.ts';
 import type { Etcd, EtcdCluster } from '../../ports/etcd.ts';
-import { freePort } from '../etcd/free-port.ts';
+import { freePort } from '../../process/free-port.ts';
 import { etcdFlags, type MemberSpec } from '../etcd/member-process.ts';
 import { waitUntil } from '../etcd/wait-until.ts';
 import { docker } from './docker-cli.ts';

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { connectionFromKubeconfig } from '../../clients/kube/connection.ts';
 import { KubeClient } from '../../clients/kube/kube-client.ts';
 import type { KubeObject } from '../../ports/kube-api.ts';
-import { startManagedProcess, type ManagedProcess } from './managed-process.ts';
+import { startManagedProcess, type ManagedProcess } from '../../process/managed-process.ts';
 
 export type ReferenceControllerName = 'kube-scheduler' | 'kube-controller-manager';
 

@@ -10,8 +10,8 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { controllerManagerFlags, schedulerFlags } from './control-plane-flags.ts';
-import { freePorts } from './free-port.ts';
-import { startManagedProcess, type ManagedProcess } from './managed-process.ts';
+import { freePorts } from '../../process/free-port.ts';
+import { startManagedProcess, type ManagedProcess } from '../../process/managed-process.ts';
 import { missingUpstreamBinaries, upstreamBinDir } from './upstream-binaries.ts';
 import { waitFor200 } from './wait-for-https.ts';
 

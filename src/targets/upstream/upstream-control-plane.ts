@@ -14,9 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCertificateAuthority } from '../../pki/pki.ts';
 import { apiserverArgs, controllerManagerArgs, etcdArgs, schedulerArgs, type ControlPlaneLayout } from './control-plane-flags.ts';
-import { freePorts } from './free-port.ts';
+import { freePorts } from '../../process/free-port.ts';
 import { kubeconfigYaml } from './kubeconfig-yaml.ts';
-import { startManagedProcess, type ManagedProcess } from './managed-process.ts';
+import { startManagedProcess, type ManagedProcess } from '../../process/managed-process.ts';
 import { findEtcd, missingUpstreamBinaries, upstreamBinDir } from './upstream-binaries.ts';
 import { waitFor200, type Credentials } from './wait-for-https.ts';
 

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { freePort } from './testing/free-port.ts';
+import { freePort } from '../../../../src/process/free-port.ts';
 import { MemberProcessHandle } from './testing/member-process-handle.ts';
 import type { MemberProcessConfig } from './testing/raft-member-process.ts';
 import { waitFor } from './testing/test-cluster.ts';

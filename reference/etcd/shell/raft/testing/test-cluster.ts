@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RaftNode } from '../raft-node.ts';
 import type { RaftNodeOptions, RaftPeer } from '../raft-node.ts';
-import { freePort } from './free-port.ts';
+import { freePort } from '../../../../../src/process/free-port.ts';
 
 /** The simplest state machine: the list of applied values. */
 export class ListMachine {
