@@ -149,4 +149,6 @@ export interface KubeApi {
   request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<RawResponse>;
   /** The same server seen by another identity. */
   as(identity: Identity): KubeApi;
+  /** The same identity against one instance of a replicated server (its base URL). */
+  at(server: string): KubeApi;
 }

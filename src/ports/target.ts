@@ -68,5 +68,12 @@ export interface Target {
   readonly privateClusters: boolean;
   /** Why a capability this target lacks can never be had here. */
   unavailableReason(capability: Capability): string;
-  start(): Promise<StartedTarget>;
+  /**
+   * Starts the target. `needs` are the capabilities of the scenario that asks for a private
+   * cluster, so a target can shape it (e.g. several apiservers for `apiserver-replicas`).
+   */
+  start(needs?: readonly Capability[]): Promise<StartedTarget>;
 }
+
+/** Capabilities that a target offers only in clusters shaped for them (private clusters). */
+export const SHAPE_CAPABILITIES: readonly Capability[] = ['apiserver-replicas', 'ha-control-plane'];

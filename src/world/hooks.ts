@@ -4,9 +4,9 @@
  * first use, and clean-up in reverse order. A clean-up that fails fails the scenario.
  */
 import { After, AfterAll, Before, setDefaultTimeout, setParallelCanAssign, parallelCanAssignHelpers } from '@cucumber/cucumber';
-import type { StartedTarget, Target } from '../ports/target.ts';
+import { isCapability, SHAPE_CAPABILITIES, type Capability, type StartedTarget, type Target } from '../ports/target.ts';
 import { loadTarget } from '../targets/target-registry.ts';
-import { applicability, STATUS_MEDIA_TYPE } from './applicability.ts';
+import { applicability, capabilitiesOf, STATUS_MEDIA_TYPE } from './applicability.ts';
 import { DEFAULT_TIMEOUT_MS } from './eventually.ts';
 import type { KitWorld } from './kit-world.ts';
 
@@ -33,9 +33,11 @@ Before(async function (this: KitWorld, { pickle }) {
   }
   this.pickleSlug = pickle.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 30).replace(/-$/, "") || "scenario";
   const chosen = target;
-  if (tags.includes('@disruptive') && chosen.privateClusters) {
+  const needs = capabilitiesOf(tags).filter(isCapability) as Capability[];
+  const shaped = needs.some((c) => SHAPE_CAPABILITIES.includes(c));
+  if ((tags.includes('@disruptive') || shaped) && chosen.privateClusters) {
     this.useTarget(chosen, async () => {
-      const started = await chosen.start();
+      const started = await chosen.start(needs);
       this.onCleanUp(() => started.stop());
       return started;
     });

@@ -60,6 +60,11 @@ export class KubeClient implements KubeApi {
     return new KubeClient(this.mint(identity), this.mint);
   }
 
+  at(server: string): KubeApi {
+    const base = server.replace(/\/$/, '');
+    return new KubeClient({ ...this.connection, server: base }, (identity) => ({ ...this.mint(identity), server: base }));
+  }
+
   async request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<RawResponse> {
     return this.transport.exchange(method, path, body, headers);
   }

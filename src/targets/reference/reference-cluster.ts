@@ -23,6 +23,8 @@ export interface ReferenceClusterOptions {
   /** 'reference' (kck etcd) or 'external' (the etcd binary on PATH, e.g. Debian's 3.4). */
   etcd?: 'reference' | 'external';
   apiservers?: number;
+  /** Instances of each of scheduler, controller-manager and cloud-controller-manager. */
+  controlPlanes?: number;
   /** Nodes, the first of them the control-plane node (labelled and tainted NoSchedule). */
   nodes?: number;
   /** kube-proxy mode: iptables (root), userspace, ipvs, nftables (root). */
@@ -76,6 +78,7 @@ export class ReferenceCluster {
       {
         etcd: options.etcd ?? (process.env['KCK_ETCD'] === 'external' ? 'external' : 'reference'),
         apiservers: options.apiservers ?? 1,
+        controlPlanes: options.controlPlanes ?? 1,
         nodes: options.nodes ?? 3,
         proxyMode: options.proxyMode ?? (network === undefined ? 'userspace' : 'iptables'),
         ipvsScheduler: options.ipvsScheduler ?? 'rr',
@@ -177,7 +180,7 @@ export class ReferenceCluster {
       this.apiserverUrls.set(name, url);
       apiservers.push(url);
     }
-    this.server = apiservers[0]!;
+    this.server = apiservers.length === 1 ? apiservers[0]! : await this.startLoadBalancer(apiservers);
     this.adminKubeconfig = await this.credentials.writeKubeconfig('admin', this.server, { kind: 'admin' });
     await this.startControllers();
     for (let i = 1; i <= this.options.nodes; i++) await this.addNode();
@@ -202,12 +205,17 @@ export class ReferenceCluster {
    */
   private async startControllers(): Promise<void> {
     const admin = this.client();
-    const controllers: Array<{ name: string; kck: string; identity: 'kube-scheduler' | 'kube-controller-manager' | 'cloud-controller-manager'; args: string[] }> = [
-      { name: 'kube-scheduler-1', kck: 'scheduler', identity: 'kube-scheduler', args: [] },
+    const kinds: Array<{ kck: string; identity: 'kube-scheduler' | 'kube-controller-manager' | 'cloud-controller-manager'; args: string[] }> = [
+      { kck: 'scheduler', identity: 'kube-scheduler', args: [] },
       // A short grace period so node-lifecycle scenarios finish in seconds, not minutes.
-      { name: 'kube-controller-manager-1', kck: 'controller-manager', identity: 'kube-controller-manager', args: ['--node-monitor-grace-period', '10s', '--node-monitor-period', '2s'] },
-      { name: 'cloud-controller-manager-1', kck: 'cloud-controller-manager', identity: 'cloud-controller-manager', args: ['--cloud-provider', 'loopback', '--cluster-name', 'kck'] },
+      { kck: 'controller-manager', identity: 'kube-controller-manager', args: ['--node-monitor-grace-period', '10s', '--node-monitor-period', '2s'] },
+      { kck: 'cloud-controller-manager', identity: 'cloud-controller-manager', args: ['--cloud-provider', 'loopback', '--cluster-name', 'kck'] },
     ];
+    // Standbys take over within a short lease when the leader dies (S3.6).
+    const election = this.options.controlPlanes > 1 ? ['--leader-elect-lease-duration', '4s', '--leader-elect-renew-deadline', '3s', '--leader-elect-retry-period', '500ms'] : [];
+    const controllers = kinds.flatMap((k) =>
+      Array.from({ length: this.options.controlPlanes }, (_, i) => ({ ...k, name: `${k.identity}-${i + 1}`, args: [...k.args, ...election] })),
+    );
     await this.grantCloudControllerManager(admin);
     for (const c of controllers) {
       const kubeconfig = await this.credentials.writeKubeconfig(c.identity, this.server, { kind: 'component', name: c.identity });
@@ -215,6 +223,8 @@ export class ReferenceCluster {
         name: c.name,
         command: { kck: c.kck },
         args: ['--kubeconfig', kubeconfig, '--leader-elect=true', ...c.args],
+        // The Lease holder identity starts with the instance name, so faults can find the leader.
+        env: { ...process.env, KCK_INSTANCE: c.name },
         // Ready once it leads: its Lease names a holder.
         ready: async () => {
           const lease = await admin.get<{ apiVersion: string; kind: string; metadata: object; spec?: { holderIdentity?: string } }>({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: 'kube-system', name: c.identity });
@@ -257,6 +267,27 @@ export class ReferenceCluster {
       probe.close();
     }
     return endpoint;
+  }
+
+  /** Several apiservers share one address through the reference L4 load balancer (S4.4). */
+  private async startLoadBalancer(backends: string[]): Promise<string> {
+    const port = await freePort(this.bindAddress);
+    const url = `https://${this.bindAddress}:${port}`;
+    const probe = new KubeClient(this.credentials.connection(url, { kind: 'admin' }));
+    try {
+      await this.launch({
+        name: 'apiserver-lb',
+        command: { kck: 'apiserver-lb' },
+        args: ['--listen', `${this.bindAddress}:${port}`, '--backends', backends.join(',')],
+        ready: async () => {
+          const res = await probe.request('GET', '/readyz');
+          if (res.status !== 200) throw new Error(`/readyz through the load balancer answered ${res.status}`);
+        },
+      });
+    } finally {
+      probe.close();
+    }
+    return url;
   }
 
   private async startApiserver(name: string, etcdEndpoint: string): Promise<string> {

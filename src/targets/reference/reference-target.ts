@@ -18,10 +18,14 @@ import { ReferenceTopology } from './reference-topology.ts';
 const BUILT: Capability[] = [
   'kube-api', 'scheduler', 'controller-manager', 'cloud-provider', 'etcd-cluster', 'cri', 'faults', 'component-config', 'authn',
   'nodes', 'static-pods', 'runtime-classes', 'kube-proxy', 'cluster-network',
+  // Offered in clusters shaped for the scenario that needs them (see hooks.ts).
+  'apiserver-replicas', 'ha-control-plane', 'cloud-provider-faults',
 ];
 
 /** Why a capability is not built yet (all else of the reference is pending by default). */
 const PENDING_REASON: Partial<Record<Capability, string>> = {};
+
+const NODE_CAPABILITIES: readonly Capability[] = ['nodes', 'static-pods', 'runtime-classes', 'kube-proxy', 'cluster-network', 'cloud-provider', 'cloud-provider-faults'];
 
 const NEVER: Partial<Record<Capability, string>> = {
   kubectl: 'no kubectl binary on PATH',
@@ -48,8 +52,13 @@ export function referenceTarget(env: NodeJS.ProcessEnv): Target {
     etcdClusters: etcdClusterFactory(env['KCK_ETCD'] ?? 'reference'),
     cri: criRuntimeFactory(env['KCK_CRI'] ?? 'reference'),
     unavailableReason: (c) => NEVER[c] ?? `the reference does not offer ${c}`,
-    async start(): Promise<StartedTarget> {
-      const cluster = await ReferenceCluster.start({ proxyMode, ...(env['KCK_IPVS_SCHEDULER'] ? { ipvsScheduler: env['KCK_IPVS_SCHEDULER'] } : {}) });
+    async start(needs: readonly Capability[] = []): Promise<StartedTarget> {
+      const cluster = await ReferenceCluster.start({
+        proxyMode,
+        apiservers: needs.includes('apiserver-replicas') ? 2 : 1,
+        controlPlanes: needs.includes('ha-control-plane') ? 3 : 1,
+        // Scenarios that only need the control plane get no nodes: they start in seconds.
+        nodes: needs.length === 0 || needs.some((c) => NODE_CAPABILITIES.includes(c)) ? 3 : 0, ...(env['KCK_IPVS_SCHEDULER'] ? { ipvsScheduler: env['KCK_IPVS_SCHEDULER'] } : {}) });
       const kube = cluster.client();
       return {
         kube,
