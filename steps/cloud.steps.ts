@@ -74,12 +74,14 @@ Then('the Service {string} has no external address', async function (this: KitWo
 
 Then('every node has a provider ID and at least one address', async function (this: KitWorld) {
   await this.running();
-  const nodes = await this.kube.list<NodeView>(NODE);
-  assert.ok(nodes.items.length > 0, 'no nodes');
-  for (const n of nodes.items) {
-    assert.ok((n.spec?.providerID ?? '') !== '', `${n.metadata.name ?? ''} has no provider ID`);
-    assert.ok((n.status?.addresses ?? []).length > 0, `${n.metadata.name ?? ''} has no address`);
-  }
+  await eventually('the cloud provider to initialize every node', async () => {
+    const nodes = await this.kube.list<NodeView>(NODE);
+    assert.ok(nodes.items.length > 0, 'no nodes');
+    for (const n of nodes.items) {
+      assert.ok((n.spec?.providerID ?? '') !== '', `${n.metadata.name ?? ''} has no provider ID`);
+      assert.ok((n.status?.addresses ?? []).length > 0, `${n.metadata.name ?? ''} has no address`);
+    }
+  });
 });
 
 When('I create a ReplicaSet {string} of {int} Pods behind the Service {string}', async function (this: KitWorld, name: string, replicas: number, svc: string) {

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEtcdClient } from '../../clients/etcd/etcd-client.ts';
 import { KubeClient } from '../../clients/kube/kube-client.ts';
-import type { Identity } from '../../ports/kube-api.ts';
+import type { Identity, KubeObject } from '../../ports/kube-api.ts';
+import { eventually } from '../../world/eventually.ts';
 import { freePort } from '../../process/free-port.ts';
 import { ClusterCredentials } from './cluster-credentials.ts';
 import { canBuildNamespaces, ClusterNetwork } from './cluster-network.ts';
@@ -193,10 +194,14 @@ export class ReferenceCluster {
    */
   private async markControlPlaneNode(name: string): Promise<void> {
     const admin = this.client();
-    await admin.patch({ apiVersion: 'v1', kind: 'Node', name }, {
-      metadata: { labels: { 'node-role.kubernetes.io/control-plane': '' } },
-      spec: { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] },
-    }, 'merge');
+    // Read-modify-write with the resourceVersion: other taints (the cloud provider's) stay.
+    await eventually(`node ${name} labelled and tainted as the control-plane node`, async () => {
+      const node = await admin.get<KubeObject & { spec?: { taints?: Array<{ key: string; effect: string }> } }>({ apiVersion: 'v1', kind: 'Node', name });
+      if (node === undefined) throw new Error(`node ${name} is not registered`);
+      node.metadata.labels = { ...node.metadata.labels, 'node-role.kubernetes.io/control-plane': '' };
+      node.spec = { ...node.spec, taints: [...(node.spec?.taints ?? []).filter((t) => t.key !== 'node-role.kubernetes.io/control-plane'), { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] };
+      await admin.update(node);
+    });
   }
 
   /**

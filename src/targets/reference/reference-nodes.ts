@@ -84,6 +84,9 @@ export async function nodeComponents(env: NodeEnvironment, node: NodePlan): Prom
         '--port', node.namespace === undefined ? '0' : '10250',
         '--tls-cert-file', serving.certPath,
         '--tls-private-key-file', serving.keyPath,
+        // As upstream kubelets with --cloud-provider=external: the cloud-controller-manager
+        // initializes the node (addresses, providerID) and lifts this taint.
+        '--register-with-taints', 'node.cloudprovider.kubernetes.io/uninitialized=true:NoSchedule',
       ]),
       ready: async () => {
         const n = await env.admin.get<NodeView>({ apiVersion: 'v1', kind: 'Node', name: node.name });
