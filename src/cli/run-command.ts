@@ -47,7 +47,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.on('SIGINT', forward).on('SIGTERM', forward);
     child.on('exit', (status, signal) => done(status ?? (signal ? 1 : 0)));
   });
-  const reportPath = join(root, env['KCK_REPORTS_DIR'] ?? 'reports', 'claims.json');
+  const reportPath = resolve(root, env['KCK_REPORTS_DIR'] ?? 'reports', 'claims.json');
   if (code === 0 && existsSync(reportPath)) {
     const report = JSON.parse(readFileSync(reportPath, 'utf8')) as ClaimsReport;
     const failed = report.claims.filter((c) => c.results[target] === 'failed').map((c) => c.id);

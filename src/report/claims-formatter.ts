@@ -5,7 +5,7 @@
  * Usage (cucumber.mjs): format: ['./src/report/claims-formatter.ts'].
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Formatter, type IFormatterOptions } from '@cucumber/cucumber';
 import type * as messages from '@cucumber/messages';
 import { STATUS_MEDIA_TYPE, type Applicability } from '../world/applicability.ts';
@@ -30,7 +30,7 @@ export default class ClaimsFormatter extends Formatter {
 
   constructor(options: IFormatterOptions) {
     super(options);
-    this.reportsDir = join(options.cwd, process.env['KCK_REPORTS_DIR'] ?? 'reports');
+    this.reportsDir = resolve(options.cwd, process.env['KCK_REPORTS_DIR'] ?? 'reports');
     options.eventBroadcaster.on('envelope', (envelope: messages.Envelope) => this.onEnvelope(envelope));
   }
 
