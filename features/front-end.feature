@@ -16,7 +16,7 @@ Feature: kube-apiserver is the front end of the control plane and the only way t
   Scenario: etcd does not answer from the nodes
     Then the etcd endpoints of the API server do not answer from any node
 
-  @S3.4 @cap:kube-api @cap:faults @cap:nodes @disruptive
+  @S3.4 @cap:kube-api @cap:faults @cap:nodes @cap:apiserver-outage-recovery @disruptive
   Scenario: Without the API server nothing changes; once it is back the cluster converges
     Given a Deployment "web" of 2 Pods that serve their hostname, all ready
     When every API server instance is stopped

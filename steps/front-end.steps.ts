@@ -102,7 +102,7 @@ When(/^I create a Deployment "([^"]+)" of (\d+) Pods? that serve their hostname$
 
 Given(/^a Deployment "([^"]+)" of (\d+) Pods that serve their hostname, all ready$/, async function (this: KitWorld, name: string, replicas: string) {
   await createServingDeployment(this, name, Number(replicas));
-  await eventually(`${replicas} ready Pods of ${name}`, async () => assert.equal((await readyPods(this, name)).length, Number(replicas), 'ready Pods'), { timeoutMs: 120_000 });
+  await eventually(`${replicas} ready Pods of ${name}`, async () => assert.equal((await readyPods(this, name)).length, Number(replicas), 'ready Pods'), { timeoutMs: 100_000 });
 });
 
 Then('the Deployment {string} gets a ReplicaSet created by the deployment controller', async function (this: KitWorld, name: string) {
@@ -143,7 +143,7 @@ Then('each of its Pods is reported Running with container statuses by the kubele
       const node = nodes.find((n) => n.name === p.spec.nodeName);
       assert.ok(node !== undefined && (node.address === '' || p.status.hostIP === node.address), `${p.metadata.name ?? ''} reports hostIP ${p.status.hostIP ?? 'none'}, not its node's address`);
     }
-  }, { timeoutMs: 120_000 });
+  }, { timeoutMs: 100_000 });
 });
 
 Then('the etcd endpoints of the API server do not answer from any node', async function (this: KitWorld) {
@@ -199,7 +199,7 @@ Then('no Lease was renewed while the API server was down', async function (this:
 });
 
 Then(/^the Deployment "([^"]+)" has (\d+) ready Pods$/, async function (this: KitWorld, name: string, count: string) {
-  await eventually(`${count} ready Pods of ${name}`, async () => assert.equal((await readyPods(this, name)).length, Number(count), 'ready Pods'), { timeoutMs: 120_000 });
+  await eventually(`${count} ready Pods of ${name}`, async () => assert.equal((await readyPods(this, name)).length, Number(count), 'ready Pods'), { timeoutMs: 100_000 });
 });
 
 Then('the cluster has at least {int} API server instances', async function (this: KitWorld, count: number) {

@@ -37,6 +37,7 @@ export const CAPABILITIES = [
   'apiserver-replicas', // several apiserver instances behind a load balancer
   'ha-control-plane', // several schedulers/controller-managers with leader election
   'authn', // the kit can mint credentials for users, nodes and components
+  'apiserver-outage-recovery', // every component resumes once all apiservers come back (S3.4)
 ] as const;
 
 export type Capability = (typeof CAPABILITIES)[number];

@@ -47,7 +47,8 @@ Before(async function (this: KitWorld, { pickle }) {
   return undefined;
 });
 
-After(async function (this: KitWorld) {
+// Clean-up may stop a whole private cluster.
+After({ timeout: 300_000 }, async function (this: KitWorld) {
   const errors = await this.cleanUp();
   if (errors.length > 0) throw new Error(`clean-up failed: ${errors.map((e) => e.message).join('; ')}`);
 });
