@@ -24,6 +24,7 @@ const BUILT: Capability[] = [
 
 /** Why a capability is not built yet (all else of the reference is pending by default). */
 const PENDING_REASON: Partial<Record<Capability, string>> = {
+  'no-cloud-provider': 'the reference cluster always runs the loopback cloud provider; a cluster without one is not offered yet',
   'apiserver-outage-recovery': 'after every apiserver instance was stopped and started again, a new Deployment did not become ready: some reference component does not resume its watches (found by the S3.4 scenario)',
 };
 
@@ -43,7 +44,8 @@ export function referenceTarget(env: NodeJS.ProcessEnv): Target {
   const pending = new Map<Capability, string>();
   for (const c of CAPABILITIES) {
     if (capabilities.has(c) || (c === 'kubectl' && which('kubectl', env['PATH']) === undefined)) continue;
-    pending.set(c, PENDING_REASON[c] ?? 'this part of the reference cluster is not built yet');
+    const otherMode = c.startsWith('proxy-mode-') ? `the kube-proxies of this run use ${proxyMode} mode; run again with KCK_PROXY_MODE=${c.slice('proxy-mode-'.length)}` : undefined;
+    pending.set(c, otherMode ?? PENDING_REASON[c] ?? 'this part of the reference cluster is not built yet');
   }
   return {
     name: 'reference',
