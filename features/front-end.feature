@@ -36,7 +36,7 @@ Feature: kube-apiserver is the front end of the control plane and the only way t
     And I update the ConfigMap "shared" through the last API server instance
     Then every watch sees the ConfigMap "shared" modified with the resourceVersion of the update
 
-  @S4.4 @cap:kube-api @cap:apiserver-replicas @cap:faults @disruptive
+  @S4.4 @cap:kube-api @cap:apiserver-replicas @cap:faults @cap:apiserver-failover @disruptive
   Scenario: Clients keep working through the load balancer when an instance dies, with no write lost
     Then the cluster has at least 2 API server instances
     When I create 30 ConfigMaps through the load-balanced address while one API server instance is killed after the 10th

@@ -38,6 +38,7 @@ export const CAPABILITIES = [
   'ha-control-plane', // several schedulers/controller-managers with leader election
   'authn', // the kit can mint credentials for users, nodes and components
   'apiserver-outage-recovery', // every component resumes once all apiservers come back (S3.4)
+  'apiserver-failover', // one apiserver instance can be killed behind the load balancer and the cluster torn down after (S4.4)
 ] as const;
 
 export type Capability = (typeof CAPABILITIES)[number];

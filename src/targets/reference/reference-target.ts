@@ -24,6 +24,7 @@ const BUILT: Capability[] = [
 
 /** Why a capability is not built yet (all else of the reference is pending by default). */
 const PENDING_REASON: Partial<Record<Capability, string>> = {
+  'apiserver-failover': 'after one of two apiservers is killed, stopping the cluster hangs past 5 minutes in the scenario\'s clean-up (the writes themselves survive); not yet understood (S4.4)',
   'no-cloud-provider': 'the reference cluster always runs the loopback cloud provider; a cluster without one is not offered yet',
   'apiserver-outage-recovery': 'after every apiserver instance was stopped and started again, a new Deployment did not become ready: some reference component does not resume its watches (found by the S3.4 scenario)',
 };
