@@ -58,14 +58,20 @@ export class ClusterNetwork {
   }
 
   static async create(): Promise<ClusterNetwork> {
-    // Several clusters may run at once (disruptive scenarios get their own): take a free id.
+    // Several clusters may run at once, in this process (disruptive scenarios get their own)
+    // and in others (two checkouts): creating the bridge is the claim, since the kernel lets
+    // only one process create a link of that name.
     for (let id = 1; id < 250; id++) {
-      if (claimed.has(id) || (await exists(['link', 'show', `kckb${id}`]))) continue;
-      claimed.add(id);
+      if (claimed.has(id)) continue;
       const network = new ClusterNetwork(id);
-      await network.removeLeftovers();
       try {
         await ip('link', 'add', network.bridge, 'type', 'bridge');
+      } catch {
+        continue;
+      }
+      claimed.add(id);
+      try {
+        await network.removeLeftovers();
         await ip('addr', 'add', `${network.hostAddress}/24`, 'dev', network.bridge);
         await ip('link', 'set', network.bridge, 'up');
         // Where docker has set the host's FORWARD policy to DROP and bridged traffic passes
