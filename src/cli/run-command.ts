@@ -7,6 +7,7 @@ import { CliError } from './cli-error.ts';
 import { parseCommandArgs } from './main.ts';
 import type { ClaimsReport } from '../report/claims-report.ts';
 import { TARGET_NAMES } from '../targets/target-registry.ts';
+import { runLabel } from '../report/run-label.ts';
 
 const USAGE = `kck run [--target reference|kubeconfig] [--kubeconfig FILE] [--tags EXPR] [--parallel N]
 
@@ -50,9 +51,10 @@ export async function runCommand(argv: string[]): Promise<number> {
   const reportPath = resolve(root, env['KCK_REPORTS_DIR'] ?? 'reports', 'claims.json');
   if (code === 0 && existsSync(reportPath)) {
     const report = JSON.parse(readFileSync(reportPath, 'utf8')) as ClaimsReport;
-    const failed = report.claims.filter((c) => c.results[target] === 'failed').map((c) => c.id);
+    const label = runLabel(env);
+    const failed = report.claims.filter((c) => c.results[label] === 'failed').map((c) => c.id);
     if (failed.length > 0) {
-      console.error(`kck: claims failed on ${target}: ${failed.join(', ')}`);
+      console.error(`kck: claims failed on ${label}: ${failed.join(', ')}`);
       return 1;
     }
   }

@@ -14,6 +14,7 @@ import { buildClaimsReport, taggingProblems, type ScenarioResult, type ScenarioS
 import { renderHtml, renderMarkdown } from './claims-render.ts';
 import { validateAgainst } from './schema-validator.ts';
 import { loadTarget } from '../targets/target-registry.ts';
+import { runLabel } from './run-label.ts';
 
 const FAILING: ReadonlySet<string> = new Set(['FAILED', 'UNDEFINED', 'AMBIGUOUS', 'PENDING', 'UNKNOWN']);
 
@@ -90,15 +91,16 @@ export default class ClaimsFormatter extends Formatter {
 
   private async write(): Promise<void> {
     const targetName = process.env['KCK_TARGET'] ?? 'reference';
+    const label = runLabel(process.env);
     const target = await loadTarget(targetName).catch(() => undefined);
     const run: TargetRun = {
-      target: { name: targetName, description: target?.description ?? targetName, finishedAt: new Date().toISOString() },
+      target: { name: label, description: target?.description ?? targetName, finishedAt: new Date().toISOString() },
       scenarios: this.scenarioResults(),
     };
     const catalogue = loadCatalogue();
     const targetsDir = join(this.reportsDir, 'targets');
     mkdirSync(targetsDir, { recursive: true });
-    writeFileSync(join(targetsDir, `${targetName}.json`), JSON.stringify(run, null, 2));
+    writeFileSync(join(targetsDir, `${label}.json`), JSON.stringify(run, null, 2));
     const runs = readdirSync(targetsDir)
       .filter((f) => f.endsWith('.json'))
       .sort()

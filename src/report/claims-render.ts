@@ -2,6 +2,13 @@
 import type { ClaimsReport, Counts, Status } from './claims-report.ts';
 import { STATUSES } from './claims-report.ts';
 
+/** A run that ran none of a claim's scenarios has no result for it. */
+const NOT_RUN = 'not run';
+
+function symbol(status: Status | undefined): string {
+  return status === undefined ? NOT_RUN : SYMBOL[status];
+}
+
 const SYMBOL: Record<Status, string> = {
   passed: 'passed',
   failed: 'FAILED',
@@ -20,7 +27,7 @@ export function renderMarkdown(report: ClaimsReport): string {
     '# Claim coverage',
     '',
     `Generated ${report.generatedAt}. A claim passes on a target when at least one of its scenarios ran and passed there and none failed; ` +
-      '"n/a" means the target cannot offer what the scenarios need, "not implemented" that the reference part is not built yet; neither counts as passed.',
+      '"n/a" means the target cannot offer what the scenarios need, "not implemented" that the reference part is not built yet, "not run" that the run (a pass over a subset) ran none of its scenarios; none of these counts as passed.',
     '',
     ...report.targets.map((t) => `- **${t.name}**: ${t.description} (finished ${t.finishedAt}): ${countsLine(report.totals[t.name]!.all)}`),
     '',
@@ -28,7 +35,7 @@ export function renderMarkdown(report: ClaimsReport): string {
     `|---|---|---|${names.map(() => '---').join('|')}|`,
   ];
   for (const c of report.claims) {
-    lines.push(`| ${c.id} | ${c.statement.replace(/\|/g, '\\|')} | ${c.scenarios.length} | ${names.map((n) => SYMBOL[c.results[n] ?? 'uncovered']).join(' | ')} |`);
+    lines.push(`| ${c.id} | ${c.statement.replace(/\|/g, '\\|')} | ${c.scenarios.length} | ${names.map((n) => symbol(c.results[n])).join(' | ')} |`);
   }
   lines.push('', '## By component', '');
   for (const t of report.targets) {
@@ -43,7 +50,7 @@ export function renderMarkdown(report: ClaimsReport): string {
     for (const s of c.scenarios) {
       const results = names.map((n) => {
         const r = s.results[n];
-        return r === undefined ? `${n}: not run` : `${n}: ${SYMBOL[r.status]}${r.reason ? ` (${r.reason})` : ''}`;
+        return r === undefined ? `${n}: ${NOT_RUN}` : `${n}: ${SYMBOL[r.status]}${r.reason ? ` (${r.reason})` : ''}`;
       });
       lines.push(`- ${s.name} (${s.uri}:${s.line}): ${results.join('; ')}`);
     }
@@ -61,8 +68,8 @@ export function renderHtml(report: ClaimsReport): string {
   const rows = report.claims
     .map((c) => {
       const cells = names.map((n) => {
-        const st = c.results[n] ?? 'uncovered';
-        return `<td class="${st}">${SYMBOL[st]}</td>`;
+        const st = c.results[n];
+        return `<td class="${st ?? 'not-run'}">${symbol(st)}</td>`;
       });
       const scenarios = c.scenarios
         .map((s) => `<li>${esc(s.name)} <small>${esc(s.uri)}:${s.line}</small> ${names.map((n) => {
@@ -80,7 +87,7 @@ export function renderHtml(report: ClaimsReport): string {
 body{font-family:system-ui,sans-serif;margin:2rem;max-width:80rem}
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #ccc;padding:.3rem .5rem;vertical-align:top;text-align:left}
 .passed{background:#d9f2d9}.failed{background:#f8d0d0;font-weight:bold}.not-applicable{background:#eee;color:#555}
-.not-implemented{background:#fff1c6}.uncovered{background:#f8d0d0}
+.not-implemented{background:#fff1c6}.not-run{color:#888}.uncovered{background:#f8d0d0}
 span{padding:0 .3rem;border-radius:.2rem}
 </style></head><body>
 <h1>Claim coverage</h1>
@@ -99,7 +106,7 @@ export function renderTerminal(report: ClaimsReport): string {
   const header = `${'claim'.padEnd(7)} ${names.map((n) => n.padEnd(width)).join(' ')}  statement`;
   const lines = [header, '-'.repeat(header.length + 40)];
   for (const c of report.claims) {
-    lines.push(`${c.id.padEnd(7)} ${names.map((n) => SYMBOL[c.results[n] ?? 'uncovered'].padEnd(width)).join(' ')}  ${c.statement.slice(0, 90)}`);
+    lines.push(`${c.id.padEnd(7)} ${names.map((n) => symbol(c.results[n]).padEnd(width)).join(' ')}  ${c.statement.slice(0, 90)}`);
   }
   lines.push('');
   for (const t of report.targets) lines.push(`${t.name}: ${countsLine(report.totals[t.name]!.all)}`);

@@ -70,9 +70,12 @@ export function buildClaimsReport(catalogue: readonly Claim[], runs: readonly Ta
       }
     }
     const list = [...scenarios.values()].sort((a, b) => a.uri.localeCompare(b.uri) || a.line - b.line);
+    // A run that ran none of a claim's scenarios (a pass over a subset, e.g. one proxy mode)
+    // says nothing of it: no result for that run. Uncovered means no run has a scenario.
     const results: Record<string, Status> = {};
     for (const run of runs) {
-      results[run.target.name] = combine(list.flatMap((s) => (s.results[run.target.name] ? [s.results[run.target.name]!.status] : [])));
+      const statuses = list.flatMap((s) => (s.results[run.target.name] ? [s.results[run.target.name]!.status] : []));
+      if (statuses.length > 0 || list.length === 0) results[run.target.name] = combine(statuses);
     }
     return { id: claim.id, slide: claim.slide, statement: claim.statement, components: claim.components, scenarios: list, results };
   });
@@ -81,7 +84,8 @@ export function buildClaimsReport(catalogue: readonly Claim[], runs: readonly Ta
     const all = zero();
     const byComponent: Record<string, Counts> = {};
     for (const claim of claims) {
-      const status = claim.results[run.target.name] ?? 'uncovered';
+      const status = claim.results[run.target.name];
+      if (status === undefined) continue;
       all[status] += 1;
       for (const component of claim.components) (byComponent[component] ??= zero())[status] += 1;
     }

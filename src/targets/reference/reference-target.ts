@@ -50,7 +50,7 @@ export function referenceTarget(env: NodeJS.ProcessEnv): Target {
   }
   return {
     name: 'reference',
-    description: `reference cluster: every component a process, ${root ? 'nodes in network namespaces' : 'nodes on loopback'}, kube-proxy in ${proxyMode} mode`,
+    description: `reference cluster: every component a process, ${root ? 'nodes in network namespaces' : 'nodes on loopback'}, kube-proxy in ${proxyMode} mode, ${env['KCK_ETCD'] === 'external' ? "Debian's etcd" : 'reference etcd'} under the API server`,
     capabilities,
     pending,
     privateClusters: true,
