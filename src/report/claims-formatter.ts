@@ -10,7 +10,7 @@ import { Formatter, type IFormatterOptions } from '@cucumber/cucumber';
 import type * as messages from '@cucumber/messages';
 import { STATUS_MEDIA_TYPE, type Applicability } from '../world/applicability.ts';
 import { loadCatalogue } from './claims-catalogue.ts';
-import { buildClaimsReport, taggingProblems, type ScenarioResult, type ScenarioStatus, type TargetRun } from './claims-report.ts';
+import { buildClaimsReport, claimIdsOf, taggingProblems, type ScenarioResult, type ScenarioStatus, type TargetRun } from './claims-report.ts';
 import { renderHtml, renderMarkdown } from './claims-render.ts';
 import { validateAgainst } from './schema-validator.ts';
 import { loadTarget } from '../targets/target-registry.ts';
@@ -26,6 +26,8 @@ export default class ClaimsFormatter extends Formatter {
   private readonly worst = new Map<string, string>(); // testCaseStarted id -> worst step status
   private readonly verdicts = new Map<string, Applicability>(); // testCaseStarted id -> verdict
   private readonly lastAttempt = new Map<string, string>(); // pickle id -> last testCaseStarted id
+  // Claims named by any scenario of the features read, run in this pass or filtered out.
+  private readonly claimsWithScenarios = new Set<string>();
   private readonly reportsDir: string;
   private writing: Promise<void> = Promise.resolve();
 
@@ -36,7 +38,9 @@ export default class ClaimsFormatter extends Formatter {
   }
 
   private onEnvelope(e: messages.Envelope): void {
-    if (e.pickle) this.pickles.set(e.pickle.id, e.pickle);
+    if (e.gherkinDocument) {
+      for (const id of claimIdsOf(tagsIn(e.gherkinDocument))) this.claimsWithScenarios.add(id);
+    } else if (e.pickle) this.pickles.set(e.pickle.id, e.pickle);
     else if (e.testCase) this.testCases.set(e.testCase.id, e.testCase.pickleId);
     else if (e.testCaseStarted) this.started.set(e.testCaseStarted.id, e.testCaseStarted.testCaseId);
     else if (e.testStepFinished) {
@@ -105,7 +109,7 @@ export default class ClaimsFormatter extends Formatter {
       .filter((f) => f.endsWith('.json'))
       .sort()
       .map((f) => JSON.parse(readFileSync(join(targetsDir, f), 'utf8')) as TargetRun);
-    const report = buildClaimsReport(catalogue, runs, new Date());
+    const report = buildClaimsReport(catalogue, runs, new Date(), this.claimsWithScenarios);
     validateAgainst('claims-report.schema.json', report);
     writeFileSync(join(this.reportsDir, 'claims.json'), JSON.stringify(report, null, 2));
     writeFileSync(join(this.reportsDir, 'claims.md'), renderMarkdown(report));
@@ -113,6 +117,14 @@ export default class ClaimsFormatter extends Formatter {
     const problems = taggingProblems(catalogue, run.scenarios);
     if (problems.length > 0) this.log(`claim tagging problems:\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
   }
+}
+
+/** Every tag name in a Gherkin document: feature, rule, scenario and examples tags. */
+function tagsIn(node: unknown): string[] {
+  if (Array.isArray(node)) return node.flatMap(tagsIn);
+  if (typeof node !== 'object' || node === null) return [];
+  const own = Array.isArray((node as { tags?: unknown }).tags) ? ((node as { tags: Array<{ name?: unknown }> }).tags).flatMap((t) => (typeof t.name === 'string' ? [t.name] : [])) : [];
+  return [...own, ...Object.entries(node).filter(([key]) => key !== 'tags').flatMap(([, value]) => tagsIn(value))];
 }
 
 function rank(status: string): number {

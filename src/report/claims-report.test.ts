@@ -38,3 +38,10 @@ test('a claim fails on a run where any of its scenarios failed, and passes only 
   const report = buildClaimsReport([claim('S1.1'), claim('S1.2')], [r], new Date(0));
   assert.deepEqual(report.claims.map((c) => c.results['t']), ['failed', 'not-applicable']);
 });
+
+test('a claim the features name but no run ran is not run, not uncovered', () => {
+  const subset = run('reference(proxy=ipvs)', [{ line: 1, tags: ['@S1.1'], status: 'passed' }]);
+  const report = buildClaimsReport([claim('S1.1'), claim('S1.2'), claim('S1.3')], [subset], new Date(0), new Set(['S1.1', 'S1.2']));
+  assert.deepEqual(report.claims.map((c) => c.results['reference(proxy=ipvs)']), ['passed', undefined, 'uncovered']);
+  assert.equal(report.totals['reference(proxy=ipvs)']!.all.uncovered, 1);
+});

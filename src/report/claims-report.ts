@@ -57,7 +57,11 @@ function zero(): Counts {
   return { passed: 0, failed: 0, 'not-applicable': 0, 'not-implemented': 0, uncovered: 0 };
 }
 
-export function buildClaimsReport(catalogue: readonly Claim[], runs: readonly TargetRun[], now: Date): ClaimsReport {
+/**
+ * `withScenarios`: the claims the features name, whether or not a run ran them; without it,
+ * the claims some run has a scenario for. A claim outside it is uncovered on every run.
+ */
+export function buildClaimsReport(catalogue: readonly Claim[], runs: readonly TargetRun[], now: Date, withScenarios?: ReadonlySet<string>): ClaimsReport {
   const claims: ClaimsReport['claims'] = catalogue.map((claim) => {
     const scenarios = new Map<string, ClaimsReport['claims'][number]['scenarios'][number]>();
     for (const run of runs) {
@@ -71,11 +75,12 @@ export function buildClaimsReport(catalogue: readonly Claim[], runs: readonly Ta
     }
     const list = [...scenarios.values()].sort((a, b) => a.uri.localeCompare(b.uri) || a.line - b.line);
     // A run that ran none of a claim's scenarios (a pass over a subset, e.g. one proxy mode)
-    // says nothing of it: no result for that run. Uncovered means no run has a scenario.
+    // says nothing of it: no result for that run. Uncovered means no scenario names it.
+    const covered = list.length > 0 || withScenarios?.has(claim.id) === true;
     const results: Record<string, Status> = {};
     for (const run of runs) {
       const statuses = list.flatMap((s) => (s.results[run.target.name] ? [s.results[run.target.name]!.status] : []));
-      if (statuses.length > 0 || list.length === 0) results[run.target.name] = combine(statuses);
+      if (statuses.length > 0 || !covered) results[run.target.name] = combine(statuses);
     }
     return { id: claim.id, slide: claim.slide, statement: claim.statement, components: claim.components, scenarios: list, results };
   });
