@@ -34,7 +34,10 @@ export async function upCommand(argv: string[]): Promise<void> {
   await new Promise<void>((done) => {
     const stop = (): void => {
       console.error('kck: stopping the reference cluster');
-      void cluster.stop().finally(done);
+      void cluster.stop().catch((error: unknown) => {
+        console.error(`kck: ${error instanceof Error ? error.message : String(error)}`);
+        process.exitCode = 1;
+      }).finally(done);
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

@@ -39,6 +39,30 @@ void test('kills a process that ignores SIGTERM once the deadline passes', async
   }
 });
 
+// S4.4 hung here: a fault kill()ed an apiserver, then the cluster's clean-up stop()ped it
+// again and waited forever for a second 'finish' of its already closed log.
+void test('stop() after kill(), a second stop() and both at once all finish', { timeout: 30_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'kck-mp-'));
+  try {
+    const killed = await startManagedProcess('killed', 'sleep', ['600'], join(dir, 'k.log'));
+    await killed.kill();
+    assert.equal(killed.exitStatus(), 'signal SIGKILL');
+    await killed.stop(20_000);
+    await killed.kill();
+
+    const stopped = await startManagedProcess('stopped', 'sleep', ['600'], join(dir, 's.log'));
+    await stopped.stop(20_000);
+    await stopped.stop(20_000);
+    assert.equal(stopped.exitStatus(), 'signal SIGTERM');
+
+    const raced = await startManagedProcess('raced', 'sleep', ['600'], join(dir, 'r.log'));
+    await Promise.all([raced.kill(), raced.stop(20_000), raced.stop(20_000)]);
+    assert.ok(raced.exitStatus() !== undefined);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 void test('reports a command that cannot be started', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'kck-mp-'));
   try {

@@ -89,7 +89,8 @@ export class ReferenceCluster {
     try {
       await cluster.boot();
     } catch (error) {
-      await cluster.stop();
+      // The boot failure is the news; a failed stop after it must not replace it.
+      await cluster.stop().catch(() => undefined);
       throw error;
     }
     return cluster;
@@ -119,14 +120,20 @@ export class ReferenceCluster {
       (n) => /^(kube-apiserver|apiserver-lb)/.test(n),
       () => true,
     ];
+    // A component that cannot be stopped (it outlived SIGKILL) does not keep the others
+    // running: everything is stopped first, then the failures are reported.
+    const failures: string[] = [];
     const remaining = new Map(this.components);
     for (const inGroup of groups) {
       const batch = [...remaining].filter(([name]) => inGroup(name));
       for (const [name] of batch) remaining.delete(name);
-      await Promise.all(batch.map(([, component]) => component.stop().catch(() => undefined)));
+      await Promise.all(batch.map(([name, component]) => component.stop().catch((error: unknown) => {
+        failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+      })));
     }
     await this.network?.destroy();
     if (this.ownsStateDir) await rm(this.stateDir, { recursive: true, force: true });
+    if (failures.length > 0) throw new Error(`the reference cluster did not stop cleanly: ${failures.join('; ')}`);
   }
 
   /**

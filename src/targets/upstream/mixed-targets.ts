@@ -82,13 +82,20 @@ export async function startReferenceApiserverWithUpstreamControllers(): Promise<
     return {
       kubeconfigPath: cluster.adminKubeconfig,
       stop: async () => {
-        await components.stop();
-        await cluster.stop();
-        await rm(stateDir, { recursive: true, force: true });
+        // Each step runs even when the one before it failed; the first failure is reported.
+        try {
+          await components.stop();
+        } finally {
+          try {
+            await cluster.stop();
+          } finally {
+            await rm(stateDir, { recursive: true, force: true });
+          }
+        }
       },
     };
   } catch (error) {
-    await cluster.stop();
+    await cluster.stop().catch(() => undefined);
     await rm(stateDir, { recursive: true, force: true });
     throw error;
   }
