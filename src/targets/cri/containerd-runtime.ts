@@ -4,9 +4,8 @@
  * stop removes every pod it ran, stops containerd and cleans its folders, mounts and bridge.
  * Needs root and Debian's containerd, runc and containernetworking-plugins.
  */
-import { spawn, execFileSync } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cri, CriRuntimeFactory } from '../../ports/cri.ts';
@@ -15,6 +14,7 @@ import { buildOciArchive } from '../../../reference/workloads/oci-image.ts';
 import { PAUSE_IMAGE, WORKLOAD_IMAGE } from '../../../reference/workloads/catalogue.ts';
 import { cniConflist, containerdConfig } from './containerd-config.ts';
 import { waitFor } from './wait-for.ts';
+import { startManagedProcess } from '../../process/managed-process.ts';
 
 function linkExists(name: string): boolean {
   try { execFileSync('ip', ['link', 'show', name], { stdio: 'ignore' }); return true; } catch { return false; }
@@ -74,11 +74,9 @@ export class ContainerdRuntime implements CriRuntimeFactory {
       const rule = ['FORWARD', flag, bridge, '-j', 'ACCEPT'];
       try { execFileSync('iptables', ['-I', ...rule], { stdio: 'ignore' }); forwardRules.push(rule); } catch { /* no iptables */ }
     }
-    const logFd = openSync(join(dir, 'containerd.log'), 'a');
-    const proc: ChildProcess = spawn('containerd', ['--config', join(dir, 'config.toml')], { stdio: ['ignore', logFd, logFd] });
-    closeSync(logFd);
-    let exited = false;
-    const exitedPromise = new Promise<void>((resolve) => proc.once('exit', () => { exited = true; resolve(); }));
+    // A managed process: its watchdog kills containerd if this process dies without stopping it.
+    const proc = await startManagedProcess('containerd', 'containerd', ['--config', join(dir, 'config.toml')], join(dir, 'containerd.log'));
+    const exited = (): boolean => proc.exitStatus() !== undefined;
     const cri = new CriClient(`unix://${paths.socket}`);
     const cleanup = async (): Promise<void> => {
       try {
@@ -89,16 +87,14 @@ export class ContainerdRuntime implements CriRuntimeFactory {
         }
       } catch { /* containerd already gone */ }
       cri.close();
-      if (!exited) proc.kill('SIGTERM');
-      await Promise.race([exitedPromise, new Promise((r) => setTimeout(r, 15_000).unref())]);
-      if (!exited) proc.kill('SIGKILL');
+      await proc.stop(15_000).catch(() => undefined);
       unmountUnder(dir);
       for (const rule of forwardRules) { try { execFileSync('iptables', ['-D', ...rule], { stdio: 'ignore' }); } catch { /* gone */ } }
       if (linkExists(bridge)) { try { execFileSync('ip', ['link', 'del', bridge], { stdio: 'ignore' }); } catch { /* raced */ } }
       rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
     };
     try {
-      await waitFor('containerd CRI to answer', async () => (exited ? Promise.reject(new Error(`containerd exited; see ${dir}/containerd.log`)) : cri.version()), 30_000);
+      await waitFor('containerd CRI to answer', async () => (exited() ? Promise.reject(new Error(`containerd exited; see ${dir}/containerd.log`)) : cri.version()), 30_000);
       const archive = join(dir, 'kck-images.tar');
       writeFileSync(archive, buildOciArchive());
       execFileSync('ctr', ['--address', paths.socket, '-n', 'k8s.io', 'images', 'import', archive], { stdio: 'pipe' });
