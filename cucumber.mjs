@@ -8,6 +8,8 @@ process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import tsx`.trim
 
 const target = process.env.KCK_TARGET ?? 'reference';
 const reports = process.env.KCK_REPORTS_DIR ?? 'reports';
+// cucumber's own reports; the feature passes of `npm test` give each pass a folder of its own.
+const cucumberReports = process.env.KCK_CUCUMBER_REPORTS_DIR ?? reports;
 
 // Fail fast, in one line, when the target cannot be reached at all.
 if (target === 'kubeconfig') {
@@ -28,10 +30,10 @@ export default {
   worldParameters: { target },
   format: [
     'progress',
-    `html:${reports}/cucumber.html`,
-    `json:${reports}/cucumber.json`,
-    `message:${reports}/cucumber.ndjson`,
-    `junit:${reports}/cucumber.junit.xml`,
-    `./src/report/claims-formatter.ts:${reports}/claims-formatter.log`,
+    `html:${cucumberReports}/cucumber.html`,
+    `json:${cucumberReports}/cucumber.json`,
+    `message:${cucumberReports}/cucumber.ndjson`,
+    `junit:${cucumberReports}/cucumber.junit.xml`,
+    `./src/report/claims-formatter.ts:${cucumberReports}/claims-formatter.log`,
   ],
 };
