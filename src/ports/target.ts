@@ -78,4 +78,4 @@ export interface Target {
 }
 
 /** Capabilities that a target offers only in clusters shaped for them (private clusters). */
-export const SHAPE_CAPABILITIES: readonly Capability[] = ['apiserver-replicas', 'ha-control-plane'];
+export const SHAPE_CAPABILITIES: readonly Capability[] = ['apiserver-replicas', 'ha-control-plane', 'no-cloud-provider'];

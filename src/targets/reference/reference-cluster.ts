@@ -31,6 +31,11 @@ export interface ReferenceClusterOptions {
   /** kube-proxy mode: iptables (root), userspace, ipvs, nftables (root). */
   proxyMode?: string;
   ipvsScheduler?: string;
+  /**
+   * With a cloud provider (default): the cloud-controller-manager on the loopback cloud, and
+   * kubelets that wait for it as with --cloud-provider=external. Without: neither (S2.4).
+   */
+  cloudProvider?: boolean;
 }
 
 /** Node identities the apiserver knows from its start (its token file is read once). */
@@ -83,6 +88,7 @@ export class ReferenceCluster {
         nodes: options.nodes ?? 3,
         proxyMode: options.proxyMode ?? (network === undefined ? 'userspace' : 'iptables'),
         ipvsScheduler: options.ipvsScheduler ?? 'rr',
+        cloudProvider: options.cloudProvider ?? true,
       },
       network,
     );
@@ -176,6 +182,7 @@ export class ReferenceCluster {
       network: this.network,
       proxyMode: this.options.proxyMode,
       ipvsScheduler: this.options.ipvsScheduler,
+      cloudProvider: this.options.cloudProvider,
       admin: this.client(),
     };
     const plan = await planNode(env, name, index);
@@ -234,14 +241,14 @@ export class ReferenceCluster {
       { kck: 'scheduler', identity: 'kube-scheduler', args: [] },
       // A short grace period so node-lifecycle scenarios finish in seconds, not minutes.
       { kck: 'controller-manager', identity: 'kube-controller-manager', args: ['--node-monitor-grace-period', '10s', '--node-monitor-period', '2s'] },
-      { kck: 'cloud-controller-manager', identity: 'cloud-controller-manager', args: ['--cloud-provider', 'loopback', '--cluster-name', 'kck'] },
+      ...(this.options.cloudProvider ? [{ kck: 'cloud-controller-manager', identity: 'cloud-controller-manager' as const, args: ['--cloud-provider', 'loopback', '--cluster-name', 'kck'] }] : []),
     ];
     // Standbys take over within a short lease when the leader dies (S3.6).
     const election = this.options.controlPlanes > 1 ? ['--leader-elect-lease-duration', '4s', '--leader-elect-renew-deadline', '3s', '--leader-elect-retry-period', '500ms'] : [];
     const controllers = kinds.flatMap((k) =>
       Array.from({ length: this.options.controlPlanes }, (_, i) => ({ ...k, name: `${k.identity}-${i + 1}`, args: [...k.args, ...election] })),
     );
-    await this.grantCloudControllerManager(admin);
+    if (this.options.cloudProvider) await this.grantCloudControllerManager(admin);
     for (const c of controllers) {
       const kubeconfig = await this.credentials.writeKubeconfig(c.identity, this.server, { kind: 'component', name: c.identity });
       await this.launch({

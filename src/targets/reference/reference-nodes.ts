@@ -27,6 +27,8 @@ export interface NodeEnvironment {
   network: ClusterNetwork | undefined;
   proxyMode: string;
   ipvsScheduler: string;
+  /** Whether a cloud-controller-manager will initialize the nodes. */
+  cloudProvider: boolean;
   admin: KubeApi;
 }
 
@@ -85,8 +87,9 @@ export async function nodeComponents(env: NodeEnvironment, node: NodePlan): Prom
         '--tls-cert-file', serving.certPath,
         '--tls-private-key-file', serving.keyPath,
         // As upstream kubelets with --cloud-provider=external: the cloud-controller-manager
-        // initializes the node (addresses, providerID) and lifts this taint.
-        '--register-with-taints', 'node.cloudprovider.kubernetes.io/uninitialized=true:NoSchedule',
+        // initializes the node (addresses, providerID) and lifts this taint. Without a cloud
+        // provider nobody would lift it, so the kubelet does not set it.
+        ...(env.cloudProvider ? ['--register-with-taints', 'node.cloudprovider.kubernetes.io/uninitialized=true:NoSchedule'] : []),
       ]),
       ready: async () => {
         const n = await env.admin.get<NodeView>({ apiVersion: 'v1', kind: 'Node', name: node.name });
