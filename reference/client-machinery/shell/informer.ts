@@ -4,6 +4,11 @@
  * resume from the last resourceVersion seen. The cache is keyed "namespace/name" and indexed
  * by namespace. Handlers only learn about changes; they should just enqueue keys.
  *
+ * Like client-go's Reflector.ListAndWatch it never gives up while not stopped: a list or
+ * watch that fails (the apiserver down, refusing connections) is retried with capped
+ * exponential backoff for as long as it takes, so a component outlives any apiserver outage
+ * and converges once the server is back. stop() also cuts a backoff wait short.
+ *
  * Usage:
  *   const pods = new Informer<Pod>(api, { kind: POD, log });
  *   pods.addHandler({ onAdd: (p) => queue.add(keyOf(p)), onUpdate: (_, p) => ..., onDelete: ... });
@@ -37,6 +42,9 @@ interface SubscribableWatch extends Watch {
   subscribe(onEvent: (event: WatchEvent) => void, onEnd?: (error: Error | undefined) => void): void;
 }
 
+/** Retries of a failed list or watch: 200 ms, 400 ms, ... capped at 5 s, never giving up. */
+const RETRY_BACKOFF = { baseMs: 200, maxMs: 5000 };
+
 function isSubscribable(w: Watch): w is SubscribableWatch {
   return typeof (w as Partial<SubscribableWatch>).subscribe === 'function';
 }
@@ -49,6 +57,7 @@ export class Informer<T extends KubeObject> {
   private current: Watch | undefined;
   private loop: Promise<void> | undefined;
   private hasSynced = false;
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly api: KubeApi,
@@ -73,14 +82,27 @@ export class Informer<T extends KubeObject> {
     return this.cache.list(namespace);
   }
 
-  /** Starts listing and watching; resolves after the first list is in the cache. */
+  /**
+   * Starts listing and watching; resolves after the first list is in the cache (as
+   * WaitForCacheSync), retrying the list until it succeeds, or at once after stop().
+   */
   async start(): Promise<void> {
-    await this.relist();
+    for (let failures = 1; !this.stopped; failures++) {
+      try {
+        await this.relist();
+        break;
+      } catch (error) {
+        if (this.stopped) break;
+        this.options.log?.(`${this.options.kind.kind} informer: list failed (${String(error)}), retrying`);
+        await this.backoff(failures);
+      }
+    }
     this.loop = this.run();
   }
 
   stop(): void {
     this.stopped = true;
+    this.stopping.abort();
     this.current?.stop();
   }
 
@@ -110,31 +132,47 @@ export class Informer<T extends KubeObject> {
     return s;
   }
 
+  /**
+   * Watch, and on any failure back off and try again, forever until stop(). A failed relist
+   * counts as a failure too (it used to be swallowed, and the loop then spun on 410s), and
+   * `failures` only resets once a watch was actually opened, so a server that keeps refusing
+   * is asked ever less often, up to every 5 s.
+   */
   private async run(): Promise<void> {
     let failures = 0;
+    let mustRelist = false;
     while (!this.stopped) {
       try {
-        const outcome = await this.watchOnce();
-        failures = 0;
-        if (outcome === 'gone') await this.relist();
+        if (mustRelist) {
+          await this.relist();
+          mustRelist = false;
+        }
+        const outcome = await this.watchOnce(() => (failures = 0));
+        if (outcome === 'gone') mustRelist = true;
       } catch (error) {
         if (this.stopped) break;
         if (error instanceof ApiError && error.status === 410) {
           this.options.log?.(`${this.options.kind.kind} informer: resourceVersion ${this.resourceVersion} expired, relisting`);
-          await this.relist().catch((e: unknown) => this.options.log?.(`relist failed: ${String(e)}`));
+          mustRelist = true;
           continue;
         }
         failures++;
-        this.options.log?.(`${this.options.kind.kind} informer: watch failed (${String(error)}), retrying`);
-        await delay(Math.min(backoffDelay(failures, { baseMs: 200, maxMs: 5000 }), 5000));
-        // After an outage the resourceVersion may be gone; a relist is always safe.
-        if (failures > 1) await this.relist().catch(() => undefined);
+        this.options.log?.(`${this.options.kind.kind} informer: ${mustRelist ? 'list' : 'watch'} failed (${String(error)}), retrying`);
+        await this.backoff(failures);
+        // After an outage the resourceVersion may be gone (the server may even have lost its
+        // history); a relist is always safe and tells handlers what changed meanwhile.
+        if (failures > 1) mustRelist = true;
       }
     }
   }
 
+  /** Waits before the n-th consecutive retry; stop() ends the wait at once. */
+  private async backoff(failures: number): Promise<void> {
+    await delay(backoffDelay(failures, RETRY_BACKOFF), undefined, { signal: this.stopping.signal }).catch(() => undefined);
+  }
+
   /** One watch stream; resolves 'ended' when it closes normally, 'gone' on a 410 ERROR event. */
-  private async watchOnce(): Promise<'ended' | 'gone'> {
+  private async watchOnce(opened: () => void): Promise<'ended' | 'gone'> {
     const watch = await this.api.watch(this.options.kind, {
       ...this.selectors(),
       ...(this.options.namespace !== undefined ? { namespace: this.options.namespace } : {}),
@@ -142,6 +180,7 @@ export class Informer<T extends KubeObject> {
       allowWatchBookmarks: true,
     });
     if (!isSubscribable(watch)) throw new Error('the KubeApi watch does not push events (subscribe)');
+    opened();
     this.current = watch;
     if (this.stopped) watch.stop();
     const restart = setTimeout(() => watch.stop(), this.options.watchRestartMs ?? 5 * 60 * 1000);

@@ -2,9 +2,15 @@
  * Leader election through a coordination.k8s.io/v1 Lease, as client-go's leaderelection:
  * candidates try every retryPeriod; the leader renews every retryPeriod and gives up when
  * it could not renew for renewDeadline (it must then stop acting: upstream components exit).
- * Writes carry the resourceVersion read, so two candidates racing for an expired lease
- * cannot both win (the apiserver answers the loser 409). On stop() the leader releases the
- * lease (ReleaseOnCancel) so a standby takes over at once instead of after leaseDuration.
+ * As client-go bounds its renew loop by a renewDeadline context, an attempt that hangs (a
+ * request to a dead server) does not keep a stale leader acting: the deadline counts while
+ * the request is still out. Writes carry the resourceVersion read, so two candidates racing
+ * for an expired lease cannot both win (the apiserver answers the loser 409). On stop(), or
+ * when the work ends by itself, the leader releases the lease (ReleaseOnCancel) so a standby
+ * takes over at once instead of after leaseDuration.
+ *
+ * One LeaderElector is one candidacy: run() campaigns, leads once and returns. Campaigning
+ * again after a lost term is the caller's choice (runComponent does, with a new identity).
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { ApiError, type KubeApi, type KubeObject } from '../../../src/ports/kube-api.ts';
@@ -48,32 +54,53 @@ export class LeaderElector {
 
   /**
    * Blocks until this candidate leads, runs `lead` with a signal aborted when leadership is
-   * lost or stop() is called, and resolves once leading ended. Returns 'lost' or 'stopped'.
+   * lost or stop() is called, and resolves once leading ended: 'lost' (no renewal within
+   * renewDeadline, or someone else holds the Lease), 'stopped' (stop()), or 'finished' (`lead`
+   * returned or threw while still leading: nothing acts for this leader any more).
    */
-  async run(lead: (signal: AbortSignal) => void | Promise<void>): Promise<'lost' | 'stopped'> {
+  async run(lead: (signal: AbortSignal) => void | Promise<void>): Promise<'lost' | 'stopped' | 'finished'> {
     while (!this.stopping && !(await this.tryAcquireOrRenew())) await this.sleep(this.config.retryPeriodMs);
     if (this.stopping) return 'stopped';
     this.leading = true;
     this.config.log?.(`successfully acquired lease ${this.config.leaseNamespace}/${this.config.leaseName} as ${this.config.identity}`);
     const leadership = new AbortController();
-    const work = Promise.resolve(lead(leadership.signal));
+    // Wakes the renew loop's sleep when the work ends by itself, or on stop().
+    const workEnded = new AbortController();
+    const wakeTerm = new AbortController();
+    const onStop = (): void => wakeTerm.abort();
+    this.wake.signal.addEventListener('abort', onStop, { once: true });
+    const work = Promise.resolve()
+      .then(() => lead(leadership.signal))
+      .catch((error: unknown) => this.config.log?.(`leading ${this.config.leaseName} failed: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => {
+        workEnded.abort();
+        wakeTerm.abort();
+      });
     let lastRenew = this.now();
-    let outcome: 'lost' | 'stopped' = 'stopped';
+    let outcome: 'lost' | 'stopped' | 'finished' = 'stopped';
     while (!this.stopping) {
-      await this.sleep(this.config.retryPeriodMs);
+      await this.sleep(this.config.retryPeriodMs, wakeTerm.signal);
       if (this.stopping) break;
-      if (await this.tryAcquireOrRenew()) {
+      if (workEnded.signal.aborted) {
+        outcome = 'finished';
+        break;
+      }
+      const deadline = lastRenew + this.config.renewDeadlineMs;
+      if (await this.withDeadline(this.tryAcquireOrRenew(), deadline)) {
         lastRenew = this.now();
-      } else if (this.now() - lastRenew > this.config.renewDeadlineMs || this.heldBySomeoneElse()) {
+      } else if (this.now() >= deadline || this.heldBySomeoneElse()) {
         outcome = 'lost';
         break;
       }
     }
+    this.wake.signal.removeEventListener('abort', onStop);
     this.leading = false;
     leadership.abort();
-    this.config.log?.(outcome === 'lost' ? `leaderelection lost for ${this.config.leaseName}` : `stopped leading ${this.config.leaseName}`);
-    await work.catch(() => undefined);
-    if (outcome === 'stopped') await this.release();
+    this.config.log?.(
+      outcome === 'lost' ? `leaderelection lost for ${this.config.leaseName}` : outcome === 'finished' ? `work ended; stopped leading ${this.config.leaseName}` : `stopped leading ${this.config.leaseName}`,
+    );
+    await work;
+    if (outcome !== 'lost') await this.release();
     return outcome;
   }
 
@@ -86,8 +113,25 @@ export class LeaderElector {
     return this.observed !== undefined && this.observed.holder !== '' && this.observed.holder !== this.config.identity;
   }
 
-  private async sleep(ms: number): Promise<void> {
-    await delay(ms, undefined, { signal: this.wake.signal }).catch(() => undefined);
+  /** Sleeps `ms`, less if `signal` (stop() by default) aborts. */
+  private async sleep(ms: number, signal: AbortSignal = this.wake.signal): Promise<void> {
+    await delay(ms, undefined, { signal }).catch(() => undefined);
+  }
+
+  /**
+   * `attempt`'s answer, or false once `deadline` (epoch ms) passes first: a renewal that has
+   * not come back by the renew deadline is no renewal. The attempt itself is left to finish.
+   */
+  private async withDeadline(attempt: Promise<boolean>, deadline: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), Math.max(0, deadline - this.now()));
+    });
+    try {
+      return await Promise.race([attempt, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private key(): { apiVersion: string; kind: string; name: string; namespace: string } {

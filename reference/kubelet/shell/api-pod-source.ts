@@ -1,44 +1,40 @@
 /**
- * Pods bound to this node, from the API: list, then watch from the list's resourceVersion,
- * with fieldSelector spec.nodeName=<node> so the kubelet sees only its own Pods (and the
- * Node authorizer lets it). When the watch ends it lists and watches again.
+ * Pods bound to this node, from the API: the shared reflector (client-machinery's Informer)
+ * with fieldSelector spec.nodeName=<node>, so the kubelet sees only its own Pods (and the
+ * Node authorizer lets it), as upstream's kubelet uses a reflector on the same selector.
+ *
+ * It used to list and watch on its own and gave up after two failed relists: an apiserver
+ * outage of a few seconds left the kubelet blind to every Pod bound to it afterwards (S3.4).
+ * The Informer retries with backoff for as long as the server is away, then relists.
  */
-import type { KubeApi, Watch } from '../../../src/ports/kube-api.ts';
+import type { KubeApi, KubeObject } from '../../../src/ports/kube-api.ts';
+import { Informer } from '../../client-machinery/shell/informer.ts';
 import type { PodJson } from '../core/pod-types.ts';
 
 export class ApiPodSource {
-  readonly pods = new Map<string, PodJson>();
-  private watch: Watch | undefined;
-  private stopped = false;
-  private retry: NodeJS.Timeout | undefined;
+  private readonly informer: Informer<KubeObject>;
 
-  constructor(private readonly kube: KubeApi, private readonly nodeName: string, private readonly onChange: () => void, private readonly log: (line: string) => void) {}
+  constructor(kube: KubeApi, nodeName: string, onChange: () => void, log: (line: string) => void) {
+    this.informer = new Informer<KubeObject>(kube, { kind: { apiVersion: 'v1', kind: 'Pod' }, fieldSelector: `spec.nodeName=${nodeName}`, log: (line) => log(`pods: ${line}`) });
+    this.informer.addHandler({ onAdd: onChange, onUpdate: onChange, onDelete: onChange });
+  }
 
+  /** This node's Pods by uid, as last seen. */
+  get pods(): Map<string, PodJson> {
+    const out = new Map<string, PodJson>();
+    for (const obj of this.informer.list()) {
+      const pod = obj as unknown as PodJson;
+      out.set(pod.metadata.uid, pod);
+    }
+    return out;
+  }
+
+  /** Resolves once the first list is in (retrying while the apiserver cannot be reached). */
   async start(): Promise<void> {
-    const kind = { apiVersion: 'v1', kind: 'Pod' };
-    const fieldSelector = `spec.nodeName=${this.nodeName}`;
-    const list = await this.kube.list(kind, { fieldSelector });
-    this.pods.clear();
-    for (const item of list.items) { const p = item as unknown as PodJson; this.pods.set(p.metadata.uid, p); }
-    this.onChange();
-    const watch = await this.kube.watch(kind, { fieldSelector, ...(list.metadata.resourceVersion ? { resourceVersion: list.metadata.resourceVersion } : {}) });
-    this.watch = watch;
-    watch.subscribe((event) => {
-      const pod = event.object as unknown as PodJson;
-      if (event.type === 'ADDED' || event.type === 'MODIFIED') this.pods.set(pod.metadata.uid, pod);
-      else if (event.type === 'DELETED') this.pods.delete(pod.metadata.uid);
-      else return;
-      this.onChange();
-    }, (error) => {
-      if (this.stopped) return;
-      this.log(`pod watch ended${error ? `: ${error.message}` : ''}; listing again`);
-      this.retry = setTimeout(() => { void this.start().catch((err: unknown) => { this.log(`pod list failed: ${String(err)}`); this.retry = setTimeout(() => void this.start().catch(() => undefined), 2000); }); }, 1000);
-    });
+    await this.informer.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.retry) clearTimeout(this.retry);
-    this.watch?.stop();
+    this.informer.stop();
   }
 }
