@@ -93,7 +93,11 @@ export interface Etcd {
   delete(key: string, options?: { prefix?: boolean; prevKv?: boolean }): Promise<{ header: ResponseHeader; deleted: number }>;
   txn(compare: Compare[], success: TxnOp[], failure: TxnOp[]): Promise<TxnResult>;
   compact(revision: number): Promise<void>;
-  /** `onEvent` is called for each event as it arrives (events are also kept in `events`). */
+  /**
+   * Without `onEvent` the watch keeps every event in `events`; with it, each event goes to the
+   * callback as it arrives and is not kept, so a long-lived watch (the apiserver's) does not
+   * grow without bound.
+   */
   watch(key: string, options?: { prefix?: boolean; startRevision?: number; prevKv?: boolean; progressNotify?: boolean; onEvent?: (event: EtcdWatchEvent) => void }): Promise<EtcdWatch>;
   leaseGrant(ttlSeconds: number): Promise<{ id: number; ttl: number }>;
   leaseRevoke(id: number): Promise<void>;

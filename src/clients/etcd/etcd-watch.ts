@@ -1,6 +1,6 @@
 /**
  * One etcd watch over its own bidirectional Watch stream: resolves once the server has
- * created (or refused) the watch, records events, and hands each to an optional callback.
+ * created (or refused) the watch, and records its events or hands each to a callback.
  */
 import * as grpc from '@grpc/grpc-js';
 import type { EtcdWatch, EtcdWatchEvent } from '../../ports/etcd.ts';
@@ -49,8 +49,8 @@ export function openWatch(
       for (const e of res.events) {
         const event: EtcdWatchEvent = { type: e.type, kv: toKeyValue(e.kv) };
         if (e.prev_kv) event.prevKv = toKeyValue(e.prev_kv);
-        events.push(event);
-        options.onEvent?.(event);
+        if (options.onEvent !== undefined) options.onEvent(event);
+        else events.push(event);
       }
       if (res.canceled) {
         const compacted = res.compact_revision !== '0';
