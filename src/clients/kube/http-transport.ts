@@ -4,15 +4,23 @@ import { request as httpsRequest } from 'node:https';
 import { agentFor, type Connection } from './connection.ts';
 import type { RawResponse } from '../../ports/kube-api.ts';
 
+/**
+ * How long a whole-response exchange may go without a byte from the server. A server that
+ * died without closing (a half-open connection, a peer behind a partition) would otherwise
+ * hold a request, and whatever awaits it (a controller's worker, a component's shutdown),
+ * forever. Streams (watches, followed logs) are idle by nature and get no such bound.
+ */
+export const DEFAULT_REQUEST_IDLE_TIMEOUT_MS = 60_000;
+
 export class HttpTransport {
   private readonly agent;
 
-  constructor(readonly connection: Connection) {
+  constructor(readonly connection: Connection, private readonly requestIdleTimeoutMs = DEFAULT_REQUEST_IDLE_TIMEOUT_MS) {
     this.agent = agentFor(connection);
   }
 
   /** Starts a request and resolves with the response head; the body is left to the caller. */
-  open(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<IncomingMessage> {
+  open(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, idleTimeoutMs?: number): Promise<IncomingMessage> {
     const url = new URL(path, this.connection.server + '/');
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const allHeaders: Record<string, string> = { Accept: 'application/json', ...headers };
@@ -26,12 +34,16 @@ export class HttpTransport {
     return new Promise((resolve, reject) => {
       const req = send(url, { method, headers: allHeaders, agent: this.agent }, resolve);
       req.on('error', reject);
+      if (idleTimeoutMs !== undefined) {
+        // Also bounds the body: the timer follows the socket, which the response shares.
+        req.setTimeout(idleTimeoutMs, () => req.destroy(new Error(`${method} ${url.pathname}: no answer from ${this.connection.server} for ${idleTimeoutMs} ms`)));
+      }
       req.end(payload);
     });
   }
 
   async exchange(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<RawResponse> {
-    const res = await this.open(method, path, body, headers);
+    const res = await this.open(method, path, body, headers, this.requestIdleTimeoutMs);
     const chunks: Buffer[] = [];
     for await (const chunk of res) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
