@@ -11,8 +11,15 @@ export interface EventuallyOptions {
   isFatal?: (error: unknown) => boolean;
 }
 
-/** Default deadline for a condition; KCK_TIMEOUT_SCALE stretches it on slow machines. */
-export const DEFAULT_TIMEOUT_MS = 30_000 * Number(process.env['KCK_TIMEOUT_SCALE'] ?? '1');
+/**
+ * KCK_TIMEOUT_SCALE stretches every deadline on slow machines: the default one and those a
+ * caller names (a rollout's 120 s). Periods a check must hold for (consistently) are what a
+ * scenario states, and are never stretched.
+ */
+export const TIMEOUT_SCALE = Number(process.env['KCK_TIMEOUT_SCALE'] ?? '1');
+
+/** Default deadline for a condition. */
+export const DEFAULT_TIMEOUT_MS = 30_000 * TIMEOUT_SCALE;
 
 export class TimeoutError extends Error {
   constructor(description: string, timeoutMs: number, lastError: unknown) {
@@ -23,7 +30,7 @@ export class TimeoutError extends Error {
 }
 
 export async function eventually<T>(description: string, check: () => Promise<T> | T, options: EventuallyOptions = {}): Promise<T> {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timeoutMs = options.timeoutMs === undefined ? DEFAULT_TIMEOUT_MS : options.timeoutMs * TIMEOUT_SCALE;
   const deadline = performance.now() + timeoutMs;
   let interval = options.intervalMs ?? 50;
   let lastError: unknown = 'no attempt finished';

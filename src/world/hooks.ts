@@ -7,11 +7,12 @@ import { After, AfterAll, Before, setDefaultTimeout, setParallelCanAssign, paral
 import { isCapability, SHAPE_CAPABILITIES, type Capability, type StartedTarget, type Target } from '../ports/target.ts';
 import { loadTarget } from '../targets/target-registry.ts';
 import { applicability, capabilitiesOf, STATUS_MEDIA_TYPE } from './applicability.ts';
-import { DEFAULT_TIMEOUT_MS } from './eventually.ts';
+import { TIMEOUT_SCALE } from './eventually.ts';
 import type { KitWorld } from './kit-world.ts';
 
 // A step may wait several conditions in a row; starting a private cluster takes a while.
-setDefaultTimeout(Math.max(120_000, DEFAULT_TIMEOUT_MS * 4));
+// The longest named deadline in the steps is 240 s; the step deadline stays above it.
+setDefaultTimeout(300_000 * TIMEOUT_SCALE);
 
 // Scenarios that change cluster-wide state never run beside another such scenario.
 setParallelCanAssign(parallelCanAssignHelpers.atMostOnePicklePerTag(['@disruptive']));
@@ -30,7 +31,7 @@ const FACTORY_CAPABILITIES: readonly Capability[] = ['etcd-cluster', 'cri', 'run
  * Starting a cluster is set-up, not a step: it happens here, under a hook deadline of its own,
  * so a slow start (a loaded machine) does not eat the first step's deadline.
  */
-const TARGET_START_TIMEOUT_MS = 600_000 * Number(process.env['KCK_TIMEOUT_SCALE'] ?? '1');
+const TARGET_START_TIMEOUT_MS = 600_000 * TIMEOUT_SCALE;
 
 Before({ timeout: TARGET_START_TIMEOUT_MS }, async function (this: KitWorld, { pickle }) {
   target ??= await loadTarget(targetName(this));
