@@ -24,4 +24,11 @@ export async function bootstrap(ctx: ApiContext): Promise<void> {
   for (const r of bootstrapClusterRoles()) await ensure(ctx, roles, r as unknown as Record<string, unknown>);
   const bindings = findResource('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings') as ResourceInfo;
   for (const b of bootstrapClusterRoleBindings()) await ensure(ctx, bindings, b as unknown as Record<string, unknown>);
+  // The two system PriorityClasses upstream's scheduling post-start hook creates; critical
+  // add-ons and static Pods name them, and the upstream scheduler resolves them by name.
+  const priorityClasses = findResource('scheduling.k8s.io', 'v1', 'priorityclasses') as ResourceInfo;
+  for (const [name, value, description] of [
+    ['system-node-critical', 2000001000, 'Used for system critical pods that must not be moved from their current node.'],
+    ['system-cluster-critical', 2000000000, 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.'],
+  ] as const) await ensure(ctx, priorityClasses, { metadata: { name }, value, description });
 }
