@@ -3,6 +3,7 @@
  * post-start hook): the system namespaces and the default RBAC objects, each created only
  * if absent, so several instances starting together agree.
  */
+import type { Cidr } from '../core/allocator.ts';
 import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from '../core/bootstrap-policy.ts';
 import { findResource, type ResourceInfo } from '../core/resource-table.ts';
 import { isStatusError } from '../core/status.ts';
@@ -15,6 +16,11 @@ async function ensure(ctx: ApiContext, info: ResourceInfo, body: Record<string, 
   } catch (e) {
     if (!(isStatusError(e) && e.status.code === 409)) throw e;
   }
+}
+
+function cidrText(cidr: Cidr): string {
+  const b = cidr.base;
+  return `${[b >>> 24, (b >>> 16) & 255, (b >>> 8) & 255, b & 255].join('.')}/${32 - Math.log2(cidr.size)}`;
 }
 
 export async function bootstrap(ctx: ApiContext): Promise<void> {
@@ -31,4 +37,9 @@ export async function bootstrap(ctx: ApiContext): Promise<void> {
     ['system-node-critical', 2000001000, 'Used for system critical pods that must not be moved from their current node.'],
     ['system-cluster-critical', 2000000000, 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.'],
   ] as const) await ensure(ctx, priorityClasses, { metadata: { name }, value, description });
+  // The default ServiceCIDR from --service-cluster-ip-range (upstream 1.33, MultiCIDRServiceAllocator
+  // GA: the apiserver's default-servicecidr controller); the controller-manager's
+  // service-cidr controller then adds its finalizer and applies the Ready condition.
+  const serviceCidrs = findResource('networking.k8s.io', 'v1', 'servicecidrs') as ResourceInfo;
+  await ensure(ctx, serviceCidrs, { metadata: { name: 'kubernetes' }, spec: { cidrs: [cidrText(ctx.serviceCidr)] } });
 }

@@ -51,6 +51,8 @@ void test('reference apiserver: what the upstream scheduler and controller-manag
     assert.equal((await api('GET', '/apis/events.k8s.io/v1')).status, 200, 'the scheduler checks the events API exists');
     const pcs = (await api('GET', '/apis/scheduling.k8s.io/v1/priorityclasses')).body as O;
     assert.deepEqual(pcs.items.map((p: O) => p.metadata.name).sort(), ['system-cluster-critical', 'system-node-critical']);
+    const cidrs = (await api('GET', '/apis/networking.k8s.io/v1/servicecidrs/kubernetes')).body as O;
+    assert.deepEqual(cidrs.spec.cidrs, ['10.96.0.0/24'], 'the default ServiceCIDR comes from --service-cluster-ip-range');
   });
 
   await t.test('a cluster-scoped and a namespaced new kind: CRUD in etcd, 404 in the wrong scope, 422 on bad names', async () => {
