@@ -8,6 +8,8 @@ import { nameError } from '../core/name-rules.ts';
 import { prepareCreate, prepareUpdate } from '../core/object-lifecycle.ts';
 import { wantsPartialMetadata } from '../core/partial-metadata.ts';
 import { applyPatch, patchKindOf } from '../core/patch.ts';
+import { rbacAllows } from '../core/authorizer.ts';
+import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from '../core/bootstrap-policy.ts';
 import { findResource, RESOURCES, storageOf, storedResources, type ResourceInfo } from '../core/resource-table.ts';
 import { validateObject, validateUpdate } from '../core/validation.ts';
 
@@ -168,4 +170,14 @@ void test('apply: a configuration merged onto the live object; managedFields are
   const { object } = prepareUpdate(csr, old, { metadata: { name: 'c' }, spec: { request: 'changed' }, status: { conditions: [{ type: 'Approved', status: 'True' }], certificate: 'bm9wZQ==' } }, 'approval');
   assert.deepEqual(object['spec'], old.spec);
   assert.deepEqual(object['status'], { certificate: 'Y2VydA==', conditions: [{ type: 'Approved', status: 'True' }] });
+});
+
+void test('system:kube-scheduler may list what the upstream scheduler\'s informers list', () => {
+  const state = { clusterRoles: bootstrapClusterRoles(), roles: [], clusterRoleBindings: bootstrapClusterRoleBindings(), roleBindings: [] };
+  const user = { name: 'system:kube-scheduler', groups: ['system:authenticated'] };
+  for (const [apiGroup, resource] of [['', 'persistentvolumes'], ['', 'replicationcontrollers'], ['apps', 'statefulsets'], ['policy', 'poddisruptionbudgets'], ['storage.k8s.io', 'csinodes'], ['storage.k8s.io', 'csistoragecapacities']] as const) {
+    for (const verb of ['list', 'watch']) assert.ok(rbacAllows(state, { user, verb, path: '', resource: { apiGroup, resource, subresource: '', namespace: '', name: '' } }), `${verb} ${apiGroup}/${resource}`);
+  }
+  assert.ok(rbacAllows(state, { user, verb: 'create', path: '', resource: { apiGroup: 'events.k8s.io', resource: 'events', subresource: '', namespace: 'default', name: '' } }));
+  assert.ok(!rbacAllows(state, { user, verb: 'delete', path: '', resource: { apiGroup: 'storage.k8s.io', resource: 'storageclasses', subresource: '', namespace: '', name: 'x' } }));
 });
