@@ -30,6 +30,9 @@ export function bootstrapClusterRoles(): Stored[] {
     role('edit', [{ apiGroups: ALL_GROUPS, resources: ['pods', 'pods/log', 'pods/eviction', 'services', 'endpoints', 'configmaps', 'secrets', 'events', 'deployments', 'deployments/scale', 'replicasets', 'replicasets/scale', 'endpointslices', 'serviceaccounts', 'leases'], verbs: [...READ, ...WRITE] }]),
     role('system:kube-scheduler', [
       { apiGroups: ['', 'apps', 'node.k8s.io', 'discovery.k8s.io'], resources: ['*'], verbs: READ },
+      // What the upstream scheduler's informers list besides (system:kube-scheduler and
+      // system:volume-scheduler upstream): PodDisruptionBudgets and the storage kinds.
+      { apiGroups: ['policy', 'storage.k8s.io'], resources: ['*'], verbs: READ },
       { apiGroups: [''], resources: ['pods/binding', 'bindings'], verbs: ['create'] },
       { apiGroups: [''], resources: ['pods/status'], verbs: ['update', 'patch'] },
       { apiGroups: [''], resources: ['pods'], verbs: ['delete'] },

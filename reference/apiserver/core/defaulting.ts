@@ -1,6 +1,7 @@
 /**
  * Defaulting as upstream's SetDefaults_* functions do it (pkg/apis/core/v1/defaults.go,
- * pkg/apis/apps/v1/defaults.go) for the fields clients and controllers rely on.
+ * pkg/apis/apps/v1/defaults.go, batch/v1, storage/v1, scheduling/v1, networking/v1,
+ * autoscaling/v2) for the fields clients and controllers rely on.
  * Mutates the object it is given; callers pass a private copy.
  */
 type Obj = Record<string, unknown>;
@@ -147,7 +148,142 @@ export function applyDefaults(kind: string, o: Obj, creating: boolean): void {
       break;
     case 'Event':
       setIfAbsent(o, 'type', 'Normal');
-      setIfAbsent(o, 'count', 1);
+      // events.k8s.io Events (eventTime set) count in series, not in the legacy counter.
+      if (o['eventTime'] === undefined || o['eventTime'] === null) setIfAbsent(o, 'count', 1);
+      break;
+    default:
+      defaultOtherKind(kind, o, creating);
+  }
+}
+
+function defaultRollingUpdate(strategy: Obj, maxUnavailable: unknown, maxSurge?: unknown): void {
+  setIfAbsent(strategy, 'type', 'RollingUpdate');
+  if (strategy['type'] !== 'RollingUpdate') return;
+  const ru = obj(strategy, 'rollingUpdate');
+  setIfAbsent(ru, 'maxUnavailable', maxUnavailable);
+  if (maxSurge !== undefined) setIfAbsent(ru, 'maxSurge', maxSurge);
+}
+
+function defaultJobSpec(s: Obj): void {
+  setIfAbsent(s, 'completions', s['parallelism'] ?? 1);
+  setIfAbsent(s, 'parallelism', 1);
+  setIfAbsent(s, 'backoffLimit', 6);
+  setIfAbsent(s, 'completionMode', 'NonIndexed');
+  setIfAbsent(s, 'suspend', false);
+  setIfAbsent(s, 'manualSelector', false);
+  setIfAbsent(s, 'podReplacementPolicy', 'TerminatingOrFailed');
+  defaultTemplate(s);
+}
+
+/** Kinds served for the upstream controllers (issue 9): their v1 SetDefaults_* functions. */
+function defaultOtherKind(kind: string, o: Obj, creating: boolean): void {
+  const spec = (): Obj => obj(o, 'spec');
+  switch (kind) {
+    case 'ReplicationController': {
+      const s = spec();
+      setIfAbsent(s, 'replicas', 1);
+      setIfAbsent(s, 'minReadySeconds', 0);
+      // An RC without a selector selects its template's labels, and is labelled with them.
+      const labels = obj(obj(obj(s, 'template'), 'metadata'), 'labels');
+      if (Object.keys(labels).length > 0) {
+        if (s['selector'] === undefined || s['selector'] === null || Object.keys(s['selector'] as Obj).length === 0) s['selector'] = { ...labels };
+        const meta = obj(o, 'metadata');
+        if (meta['labels'] === undefined || Object.keys(meta['labels'] as Obj).length === 0) meta['labels'] = { ...labels };
+      }
+      defaultTemplate(s);
+      break;
+    }
+    case 'PodTemplate':
+      defaultPodSpec(obj(obj(o, 'template'), 'spec'));
+      break;
+    case 'StatefulSet': {
+      const s = spec();
+      setIfAbsent(s, 'replicas', 1);
+      setIfAbsent(s, 'podManagementPolicy', 'OrderedReady');
+      setIfAbsent(s, 'revisionHistoryLimit', 10);
+      setIfAbsent(s, 'minReadySeconds', 0);
+      const strategy = obj(s, 'updateStrategy');
+      setIfAbsent(strategy, 'type', 'RollingUpdate');
+      if (strategy['type'] === 'RollingUpdate') setIfAbsent(obj(strategy, 'rollingUpdate'), 'partition', 0);
+      const retention = obj(s, 'persistentVolumeClaimRetentionPolicy');
+      setIfAbsent(retention, 'whenDeleted', 'Retain');
+      setIfAbsent(retention, 'whenScaled', 'Retain');
+      for (const claim of list(s, 'volumeClaimTemplates')) setIfAbsent(obj(claim, 'spec'), 'volumeMode', 'Filesystem');
+      defaultTemplate(s);
+      break;
+    }
+    case 'DaemonSet': {
+      const s = spec();
+      setIfAbsent(s, 'revisionHistoryLimit', 10);
+      setIfAbsent(s, 'minReadySeconds', 0);
+      defaultRollingUpdate(obj(s, 'updateStrategy'), 1, 0);
+      defaultTemplate(s);
+      break;
+    }
+    case 'Job':
+      defaultJobSpec(spec());
+      break;
+    case 'CronJob': {
+      const s = spec();
+      setIfAbsent(s, 'concurrencyPolicy', 'Allow');
+      setIfAbsent(s, 'suspend', false);
+      setIfAbsent(s, 'successfulJobsHistoryLimit', 3);
+      setIfAbsent(s, 'failedJobsHistoryLimit', 1);
+      defaultJobSpec(obj(obj(s, 'jobTemplate'), 'spec'));
+      break;
+    }
+    case 'HorizontalPodAutoscaler': {
+      const s = spec();
+      setIfAbsent(s, 'minReplicas', 1);
+      if (list(s, 'metrics').length === 0) s['metrics'] = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }];
+      break;
+    }
+    case 'PersistentVolume': {
+      const s = spec();
+      setIfAbsent(s, 'persistentVolumeReclaimPolicy', 'Retain');
+      setIfAbsent(s, 'volumeMode', 'Filesystem');
+      if (creating) setIfAbsent(obj(o, 'status'), 'phase', 'Pending');
+      break;
+    }
+    case 'PersistentVolumeClaim':
+      setIfAbsent(spec(), 'volumeMode', 'Filesystem');
+      if (creating) setIfAbsent(obj(o, 'status'), 'phase', 'Pending');
+      break;
+    case 'StorageClass':
+      setIfAbsent(o, 'reclaimPolicy', 'Delete');
+      setIfAbsent(o, 'volumeBindingMode', 'Immediate');
+      break;
+    case 'CSIDriver': {
+      const s = spec();
+      setIfAbsent(s, 'attachRequired', true);
+      setIfAbsent(s, 'podInfoOnMount', false);
+      setIfAbsent(s, 'storageCapacity', false);
+      setIfAbsent(s, 'fsGroupPolicy', 'ReadWriteOnceWithFSType');
+      setIfAbsent(s, 'requiresRepublish', false);
+      setIfAbsent(s, 'seLinuxMount', false);
+      setIfAbsent(s, 'volumeLifecycleModes', ['Persistent']);
+      break;
+    }
+    case 'PriorityClass':
+      setIfAbsent(o, 'preemptionPolicy', 'PreemptLowerPriority');
+      setIfAbsent(o, 'globalDefault', false);
+      break;
+    case 'NetworkPolicy': {
+      const s = spec();
+      if (list(s, 'policyTypes').length === 0) s['policyTypes'] = list(s, 'egress').length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
+      for (const rule of [...list(s, 'ingress'), ...list(s, 'egress')]) for (const p of list(rule, 'ports')) setIfAbsent(p, 'protocol', 'TCP');
+      break;
+    }
+    case 'LimitRange':
+      // Upstream: a Container limit range without defaults defaults them from max.
+      for (const item of list(spec(), 'limits')) {
+        if (item['type'] !== 'Container') continue;
+        const max = item['max'];
+        if (typeof max === 'object' && max !== null) {
+          item['default'] = { ...(max as Obj), ...((item['default'] ?? {}) as Obj) };
+          item['defaultRequest'] = { ...((item['default'] ?? {}) as Obj), ...((item['defaultRequest'] ?? {}) as Obj) };
+        }
+      }
       break;
   }
 }

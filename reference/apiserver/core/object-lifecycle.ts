@@ -68,8 +68,11 @@ export function prepareCreate(info: ResourceInfo, body: Obj, ctx: CreateContext)
   delete m['managedFields'];
   if (info.hasGeneration || info.kind === 'Pod') m['generation'] = 1;
   else delete m['generation'];
-  // Status of these kinds belongs to controllers and kubelets, not to the creator.
-  if (info.kind === 'Deployment' || info.kind === 'ReplicaSet') o['status'] = {};
+  // Status of kinds with a status subresource belongs to controllers and kubelets, not to
+  // the creator (each upstream strategy's PrepareForCreate resets it); a kubelet posts its
+  // Node with a status, and Pods/Services/Namespaces get theirs below and in defaulting.
+  if (hasStatusSubresource(info) && !['Node', 'Pod', 'Service', 'Namespace'].includes(info.kind)) o['status'] = {};
+  if (info.kind === 'Job') generateJobSelector(o, ctx.uid, String(m['name'] ?? ''));
   if (info.kind === 'Service' || info.kind === 'Namespace') delete o['status'];
   if (info.kind === 'Pod') {
     const status = (o['status'] ?? {}) as Obj;
@@ -79,6 +82,20 @@ export function prepareCreate(info: ResourceInfo, body: Obj, ctx: CreateContext)
   return o;
 }
 
+/**
+ * A Job without manualSelector selects its Pods by its own uid, and its template carries
+ * the labels (upstream batch Job strategy, generateSelector): the Job controller relies on
+ * both. With manualSelector the client's selector stays.
+ */
+function generateJobSelector(o: Obj, uid: string, name: string): void {
+  const spec = (o['spec'] ??= {}) as Obj;
+  if (spec['manualSelector'] === true) return;
+  const template = (spec['template'] ??= {}) as Obj;
+  const tm = (template['metadata'] ??= {}) as Obj;
+  tm['labels'] = { ...((tm['labels'] ?? {}) as Obj), 'batch.kubernetes.io/controller-uid': uid, 'batch.kubernetes.io/job-name': name, 'controller-uid': uid, 'job-name': name };
+  spec['selector'] = { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } };
+}
+
 export interface UpdateResult {
   object: Obj;
   /** The update removed the last finalizer of an object being deleted: delete it now. */
@@ -86,10 +103,15 @@ export interface UpdateResult {
 }
 
 /** Merges an update from a client into the stored object, as the kind's strategy does. */
-export function prepareUpdate(info: ResourceInfo, old: Obj, body: Obj, subresource: 'status' | 'finalize' | undefined): UpdateResult {
+export function prepareUpdate(info: ResourceInfo, old: Obj, body: Obj, subresource: 'status' | 'finalize' | 'approval' | undefined): UpdateResult {
   const oldMeta = meta(old);
   let o: Obj;
-  if (subresource === 'status') {
+  if (subresource === 'approval') {
+    // certificatesigningrequests/approval writes only the Approved/Denied conditions.
+    o = structuredClone(old);
+    const conditions = ((body['status'] ?? {}) as Obj)['conditions'];
+    o['status'] = { ...((old['status'] ?? {}) as Obj), conditions: structuredClone(conditions ?? []) };
+  } else if (subresource === 'status') {
     o = structuredClone(old);
     o['status'] = structuredClone(body['status']);
     // Upstream status strategies ignore metadata except for a few fields; we keep labels and

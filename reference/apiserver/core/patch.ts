@@ -213,10 +213,18 @@ export function strategicMerge(target: unknown, patch: unknown): unknown {
   return out;
 }
 
-export type PatchKind = 'merge' | 'json' | 'strategic';
+/**
+ * 'apply' is server-side apply (application/apply-patch+yaml). Without managed fields this
+ * server applies the configuration as a strategic merge onto the live object (creating it
+ * when absent): fields the applier sets win, fields it stops setting are not removed. That is
+ * what the upstream controller-manager's appliers (ServiceCIDR status, ClusterRole
+ * aggregation) need; conflicts between field managers are not detected.
+ */
+export type PatchKind = 'merge' | 'json' | 'strategic' | 'apply';
 
 export function patchKindOf(contentType: string): PatchKind | undefined {
   const t = contentType.split(';')[0]?.trim().toLowerCase();
+  if (t === 'application/apply-patch+yaml' || t === 'application/apply-patch+cbor') return t.endsWith('yaml') ? 'apply' : undefined;
   if (t === 'application/merge-patch+json') return 'merge';
   if (t === 'application/json-patch+json') return 'json';
   if (t === 'application/strategic-merge-patch+json') return 'strategic';
@@ -226,5 +234,12 @@ export function patchKindOf(contentType: string): PatchKind | undefined {
 export function applyPatch(kind: PatchKind, target: unknown, patch: unknown): unknown {
   if (kind === 'json') return jsonPatch(target, patch);
   if (!isObject(patch)) throw errors.badRequest('patch body must be a JSON object');
+  if (kind === 'apply') {
+    const body = clone(patch);
+    const m = body['metadata'];
+    // managedFields are the server's; an applier may not send them.
+    if (isObject(m)) delete m['managedFields'];
+    return strategicMerge(target, body);
+  }
   return kind === 'merge' ? mergePatch(target, patch) : strategicMerge(target, patch);
 }

@@ -5,13 +5,14 @@
  * Returns causes with field paths; the caller turns them into a 422 Invalid Status.
  */
 import { fromSelectorObject, matchesLabels, type LabelSelectorObject } from './label-selector.ts';
-import { configMapKey, dns1123Label, dns1123Subdomain, labelValue, qualifiedName } from './names.ts';
+import { nameError } from './name-rules.ts';
+import { validateOtherKind, validateOtherUpdate } from './validation-kinds.ts';
+import { configMapKey, dns1123Label, labelValue, qualifiedName } from './names.ts';
 import type { ResourceInfo } from './resource-table.ts';
 import type { StatusCause } from './status.ts';
 
 type Obj = Record<string, unknown>;
 
-const LABEL_NAMED = new Set(['Namespace', 'Service']);
 
 function o(v: unknown): Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {};
@@ -54,13 +55,24 @@ function validateLabels(c: Causes, field: string, labels: unknown): void {
   }
 }
 
-function validateMeta(c: Causes, info: ResourceInfo, meta: Obj): void {
+function validateMeta(c: Causes, info: ResourceInfo, obj: Obj): void {
+  const meta = o(obj['metadata']);
   const name = meta['name'];
   if (typeof name !== 'string' || name === '') c.required('metadata.name', 'name or generateName is required');
   else {
-    const err = LABEL_NAMED.has(info.kind) ? dns1123Label(name) : info.kind === 'Node' || info.kind.startsWith('Role') || info.kind.startsWith('ClusterRole') ? (name.includes('/') ? 'may not contain "/"' : undefined) : dns1123Subdomain(name);
+    const err = nameError(info.kind, name, obj);
     if (err !== undefined) c.invalid('metadata.name', name, err);
   }
+  const generateName = meta['generateName'];
+  if (generateName !== undefined && typeof generateName !== 'string') c.invalid('metadata.generateName', generateName, 'must be a string');
+  for (const [i, f] of (Array.isArray(meta['finalizers']) ? (meta['finalizers'] as unknown[]) : []).entries()) {
+    const err = typeof f === 'string' ? qualifiedName(f) : 'must be a string';
+    if (err !== undefined) c.invalid(`metadata.finalizers[${i}]`, f, err);
+  }
+  arr(meta['ownerReferences']).forEach((ref, i) => {
+    for (const field of ['apiVersion', 'kind', 'name', 'uid']) if (typeof ref[field] !== 'string' || ref[field] === '') c.required(`metadata.ownerReferences[${i}].${field}`);
+  });
+  if (arr(meta['ownerReferences']).filter((ref) => ref['controller'] === true).length > 1) c.invalid('metadata.ownerReferences', meta['ownerReferences'], 'Only one reference can have Controller set to true');
   validateLabels(c, 'metadata.labels', meta['labels']);
   for (const k of Object.keys(o(meta['annotations']))) {
     const err = qualifiedName(k);
@@ -156,7 +168,7 @@ export interface ValidationContext {
 
 export function validateObject(info: ResourceInfo, obj: Obj, ctx: ValidationContext): StatusCause[] {
   const c = new Causes();
-  validateMeta(c, info, o(obj['metadata']));
+  validateMeta(c, info, obj);
   const spec = o(obj['spec']);
   switch (info.kind) {
     case 'Pod':
@@ -164,6 +176,8 @@ export function validateObject(info: ResourceInfo, obj: Obj, ctx: ValidationCont
       break;
     case 'Deployment':
     case 'ReplicaSet':
+    case 'StatefulSet':
+    case 'DaemonSet':
       validateWorkload(c, spec);
       break;
     case 'Service':
@@ -192,6 +206,8 @@ export function validateObject(info: ResourceInfo, obj: Obj, ctx: ValidationCont
       if (!['Role', 'ClusterRole'].includes(String(ref['kind']))) c.notSupported('roleRef.kind', ref['kind'], ['ClusterRole', 'Role']);
       break;
     }
+    default:
+      validateOtherKind(c, info.kind, obj, (field, podSpec) => validatePodSpec(c, field, podSpec));
   }
   return c.list;
 }
@@ -221,6 +237,7 @@ export function validateUpdate(info: ResourceInfo, oldObj: Obj, newObj: Obj): St
   if (info.kind === 'ConfigMap' || info.kind === 'Secret') {
     if (oldObj['immutable'] === true && (!same(oldObj['data'], newObj['data']) || !same(oldObj['binaryData'], newObj['binaryData']))) c.forbidden('data', 'field is immutable when `immutable` is set');
   }
+  validateOtherUpdate(c, info.kind, oldObj, newObj);
   const oldNs = o(oldObj['metadata'])['namespace'];
   if (oldNs !== o(newObj['metadata'])['namespace']) c.invalid('metadata.namespace', o(newObj['metadata'])['namespace'], 'field is immutable');
   return c.list;

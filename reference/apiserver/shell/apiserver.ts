@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createEtcdClient } from '../../../src/clients/etcd/etcd-client.ts';
 import { parseCidr } from '../core/allocator.ts';
-import { RESOURCES, storagePrefix } from '../core/resource-table.ts';
+import { storedResources, storagePrefix } from '../core/resource-table.ts';
 import type { UserInfo } from '../core/authorizer.ts';
 import type { AuthorizationMode } from './authorize.ts';
 import { bootstrap } from './bootstrap.ts';
@@ -56,7 +56,7 @@ function cryptoRandom(): number {
 export async function startApiServer(options: ApiServerOptions): Promise<RunningApiServer> {
   const etcd = createEtcdClient({ endpoints: options.etcdServers, ...(options.etcdTls !== undefined ? { tls: options.etcdTls } : {}) });
   const caches = new Map<string, WatchCache>();
-  for (const info of RESOURCES) caches.set(`${info.group}/${info.resource}`, new WatchCache(etcd, storagePrefix(options.etcdPrefix, info), options.log, options.watchCacheSize ?? 10000));
+  for (const info of storedResources()) caches.set(`${info.group}/${info.resource}`, new WatchCache(etcd, storagePrefix(options.etcdPrefix, info), options.log, options.watchCacheSize ?? 10000));
   const ctx: ApiContext = {
     etcd,
     storage: new Storage(etcd),
@@ -80,7 +80,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       if (attempt >= 120) throw e;
       if (attempt % 10 === 0) options.log(`waiting for etcd at ${options.etcdServers.join(',')}: ${(e as Error).message}`);
       await Promise.all([...caches.values()].map((c) => c.stop()));
-      for (const info of RESOURCES) caches.set(`${info.group}/${info.resource}`, new WatchCache(etcd, storagePrefix(options.etcdPrefix, info), options.log, options.watchCacheSize ?? 10000));
+      for (const info of storedResources()) caches.set(`${info.group}/${info.resource}`, new WatchCache(etcd, storagePrefix(options.etcdPrefix, info), options.log, options.watchCacheSize ?? 10000));
       await new Promise((r) => setTimeout(r, 500));
     }
   }

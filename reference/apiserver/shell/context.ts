@@ -1,7 +1,7 @@
 /** What every request handler of one apiserver instance shares. */
 import type { Etcd } from '../../../src/ports/etcd.ts';
 import type { Clock } from '../core/object-lifecycle.ts';
-import type { ResourceInfo } from '../core/resource-table.ts';
+import { storageOf, type ResourceInfo } from '../core/resource-table.ts';
 import type { StatusCause } from '../core/status.ts';
 import type { Cidr } from '../core/allocator.ts';
 import type { Storage } from './storage.ts';
@@ -23,7 +23,8 @@ export interface ApiContext {
   log: (line: string) => void;
 }
 
-export function cacheFor(ctx: ApiContext, info: ResourceInfo): WatchCache {
+export function cacheFor(ctx: ApiContext, view: ResourceInfo): WatchCache {
+  const info = storageOf(view);
   const cache = ctx.caches.get(`${info.group}/${info.resource}`);
   if (cache === undefined) throw new Error(`no watch cache for ${info.resource}`);
   return cache;

@@ -4,11 +4,13 @@
  * unexpected exception is logged and answered with a 500 Status, never a dropped socket.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseYaml } from 'yaml';
 import type { UserInfo } from '../core/authorizer.ts';
 import type { DeleteOptionsBody } from '../core/object-lifecycle.ts';
 import { patchKindOf } from '../core/patch.ts';
 import { decodeKubeProtobuf, isKubeProtobuf } from '../core/protobuf-kube.ts';
 import { requestInfo, type ResourceRequest } from '../core/request-info.ts';
+import { toPartialObjectMetadata, toPartialObjectMetadataList, wantsPartialMetadata } from '../core/partial-metadata.ts';
 import { toTable, wantsTable } from '../core/table.ts';
 import { findResource, type ResourceInfo } from '../core/resource-table.ts';
 import { errors, failure, isStatusError, type Status } from '../core/status.ts';
@@ -57,6 +59,13 @@ async function readBody(req: IncomingMessage): Promise<{ text: string; json: unk
   if ((req.headers['content-type'] ?? '').startsWith('application/vnd.kubernetes.protobuf') || isKubeProtobuf(raw)) return { text: '', json: decodeKubeProtobuf(raw) };
   const text = raw.toString('utf8');
   if (text.trim() === '') return { text, json: undefined };
+  if ((req.headers['content-type'] ?? '').startsWith('application/apply-patch+yaml')) {
+    try {
+      return { text, json: parseYaml(text) as unknown };
+    } catch (e) {
+      throw errors.badRequest(`error decoding YAML: ${(e as Error).message}`);
+    }
+  }
   try {
     return { text, json: JSON.parse(text) as unknown };
   } catch (e) {
@@ -80,7 +89,13 @@ function deleteOptions(query: URLSearchParams, body: unknown): DeleteOptionsBody
 }
 
 export function createHandler(ctx: ApiContext, options: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  // KCK_DEBUG: one line per request answered with an error, to see what a client (an
+  // upstream controller, say) asks for that this apiserver does not serve.
+  const logErrors = (process.env['KCK_DEBUG'] ?? '') !== '';
   return (req, res) => {
+    if (logErrors) res.on('finish', () => {
+      if (res.statusCode >= 400) ctx.log(`${res.statusCode} ${req.method ?? ''} ${req.url ?? ''} accept=${req.headers.accept ?? ''} content-type=${req.headers['content-type'] ?? ''}`);
+    });
     handle(ctx, options, req, res).catch((e: unknown) => {
       if (isStatusError(e)) sendStatus(res, e.status);
       else if (e instanceof Error && e.message === 'too large') sendStatus(res, failure(413, 'RequestEntityTooLarge', 'the request body is too large'));
@@ -175,30 +190,37 @@ async function resource(ctx: ApiContext, user: UserInfo, info: ResourceInfo, ri:
       if (ri.verb === 'patch') return send(res, 200, await writeScale(ctx, info, ns, ri.name, body, patchKind(contentType)));
       throw errors.methodNotAllowed(req.method ?? '');
   }
-  const sub = ri.subresource === 'status' || ri.subresource === 'finalize' ? ri.subresource : undefined;
+  const sub = ri.subresource === 'status' || ri.subresource === 'finalize' || ri.subresource === 'approval' ? ri.subresource : undefined;
+  if (sub !== undefined && !['get', 'update', 'patch'].includes(ri.verb)) throw errors.methodNotAllowed(req.method ?? '');
   switch (ri.verb) {
     case 'list': {
       const list = (await listObjects(ctx, info, ns, query)) as { items: Obj[]; metadata: { resourceVersion?: string; continue?: string } };
+      if (wantsPartialMetadata(req.headers.accept) !== undefined) return send(res, 200, toPartialObjectMetadataList(list as unknown as Obj));
       if (!wantsTable(req.headers.accept)) return send(res, 200, list);
       return send(res, 200, toTable(info.kind, list.items, list.metadata.resourceVersion, list.metadata.continue, ctx.clock.nowSeconds(), query.get('includeObject')));
     }
     case 'get': {
       const obj = await getObject(ctx, info, ns, ri.name);
+      if (wantsPartialMetadata(req.headers.accept) !== undefined) return send(res, 200, toPartialObjectMetadata(obj));
       if (!wantsTable(req.headers.accept)) return send(res, 200, obj);
       return send(res, 200, toTable(info.kind, [obj], String(obj.metadata?.['resourceVersion'] ?? ''), undefined, ctx.clock.nowSeconds(), query.get('includeObject')));
     }
     case 'watch': {
+      if (wantsPartialMetadata(req.headers.accept) !== undefined) return serveWatch(ctx, info, ns, ri.name, query, res, { event: toPartialObjectMetadata, bookmark: toPartialObjectMetadata });
       const table = wantsTable(req.headers.accept);
       const includeObject = query.get('includeObject');
-      return serveWatch(ctx, info, ns, ri.name, query, res, table ? (o) => toTable(info.kind, [o], String(o.metadata?.['resourceVersion'] ?? ''), undefined, ctx.clock.nowSeconds(), includeObject) : undefined);
+      return serveWatch(ctx, info, ns, ri.name, query, res, table ? { event: (o) => toTable(info.kind, [o], String(o.metadata?.['resourceVersion'] ?? ''), undefined, ctx.clock.nowSeconds(), includeObject), bookmark: (o) => ({ kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata ?? {}, columnDefinitions: [], rows: [] }) } : undefined);
     }
     case 'create':
       if (ri.name !== '') throw errors.methodNotAllowed('POST');
       return send(res, 201, await createObject(ctx, info, ns, body, dryRun));
     case 'update':
       return send(res, 200, await updateObject(ctx, info, ns, ri.name, body, { subresource: sub, dryRun }));
-    case 'patch':
-      return send(res, 200, await patchObject(ctx, info, ns, ri.name, patchKind(contentType), body, { subresource: sub, dryRun }));
+    case 'patch': {
+      const kind = patchKind(contentType);
+      if (kind === 'apply') return applyObject(ctx, info, ns, ri.name, body, query, sub, dryRun, res);
+      return send(res, 200, await patchObject(ctx, info, ns, ri.name, kind, body, { subresource: sub, dryRun }));
+    }
     case 'delete': {
       const out = await deleteObject(ctx, info, ns, ri.name, deleteOptions(query, body), dryRun);
       return send(res, (out as { kind?: unknown }).kind === 'Status' ? 200 : 200, out);
@@ -217,6 +239,21 @@ async function resource(ctx: ApiContext, user: UserInfo, info: ResourceInfo, ri:
     }
   }
   throw errors.methodNotAllowed(req.method ?? '');
+}
+
+/** Server-side apply: fieldManager is required; an absent object is created (201) from the configuration. */
+async function applyObject(ctx: ApiContext, info: ResourceInfo, ns: string, name: string, body: unknown, query: URLSearchParams, sub: 'status' | 'finalize' | 'approval' | undefined, dryRun: boolean, res: ServerResponse): Promise<void> {
+  if ((query.get('fieldManager') ?? '') === '') throw errors.badRequest('PATCH requests with an apply-patch+yaml content type must have a fieldManager query parameter');
+  try {
+    return send(res, 200, await patchObject(ctx, info, ns, name, 'apply', body, { subresource: sub, dryRun }));
+  } catch (e) {
+    if (!(isStatusError(e) && e.status.code === 404 && e.status.details?.name === name) || sub !== undefined) throw e;
+  }
+  const config = (typeof body === 'object' && body !== null ? body : {}) as Obj;
+  const meta = (typeof config.metadata === 'object' && config.metadata !== null ? config.metadata : {}) as Record<string, unknown>;
+  if (meta['name'] !== undefined && meta['name'] !== name) throw errors.badRequest(`the name of the object (${String(meta['name'])}) does not match the name on the URL (${name})`);
+  const created = await createObject(ctx, info, ns, { ...config, metadata: { ...meta, name } }, dryRun);
+  return send(res, 201, created);
 }
 
 function patchKind(contentType: string): ReturnType<typeof patchKindOf> & {} {

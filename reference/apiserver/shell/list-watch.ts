@@ -6,7 +6,8 @@
 import type { ServerResponse } from 'node:http';
 import { matchesFields, parseFieldSelector, type FieldRequirement } from '../core/field-selector.ts';
 import { matchesLabels, parseLabelSelector, type Selector } from '../core/label-selector.ts';
-import { groupVersion, storagePrefix, type ResourceInfo } from '../core/resource-table.ts';
+import { fromStorage } from '../core/conversion.ts';
+import { groupVersion, storageOf, storagePrefix, type ResourceInfo } from '../core/resource-table.ts';
 import { errors, type Status } from '../core/status.ts';
 import { cacheFor, type ApiContext } from './context.ts';
 import type { Obj } from './storage.ts';
@@ -44,7 +45,8 @@ function decodeContinue(text: string): ContinueToken {
   throw errors.badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
 }
 
-export async function listObjects(ctx: ApiContext, info: ResourceInfo, ns: string, query: URLSearchParams): Promise<Obj> {
+export async function listObjects(ctx: ApiContext, view: ResourceInfo, ns: string, query: URLSearchParams): Promise<Obj> {
+  const info = storageOf(view);
   const filter = parseFilter(info, query);
   const prefix = storagePrefix(ctx.prefix, info, ns === '' ? undefined : ns);
   const limitText = query.get('limit');
@@ -82,17 +84,27 @@ export async function listObjects(ctx: ApiContext, info: ResourceInfo, ns: strin
   }
   const metadata: Record<string, unknown> = { resourceVersion: String(revision) };
   if (next !== undefined) metadata['continue'] = encodeContinue({ rv: revision, start: next });
-  return { apiVersion: groupVersion(info), kind: `${info.kind}List`, metadata, items: items.map((o) => ({ apiVersion: groupVersion(info), kind: info.kind, ...o })) };
+  return { apiVersion: groupVersion(view), kind: `${view.kind}List`, metadata, items: items.map((o) => fromStorage(view, { apiVersion: groupVersion(info), kind: info.kind, ...o })) };
 }
 
 function frame(type: string, object: unknown): string {
   return `${JSON.stringify({ type, object })}\n`;
 }
 
-/** How an event's object is sent: as itself, or as a one-row Table for `kubectl get -w`. */
-export type Presenter = (object: Obj) => unknown;
+/**
+ * How an event's object is sent: as itself, as a one-row Table for `kubectl get -w`, or as
+ * PartialObjectMetadata for metadata informers; bookmarks take the same form.
+ */
+export interface Presenter {
+  event: (object: Obj) => unknown;
+  bookmark: (mark: Obj) => unknown;
+}
 
-export function serveWatch(ctx: ApiContext, info: ResourceInfo, ns: string, name: string, query: URLSearchParams, res: ServerResponse, present?: Presenter): void {
+export function serveWatch(ctx: ApiContext, view: ResourceInfo, ns: string, name: string, query: URLSearchParams, res: ServerResponse, presenter?: Presenter): void {
+  const info = storageOf(view);
+  // A view's events carry the view's shape, then whatever the caller presents (Table rows).
+  const shape = (o: Obj): Obj => (view === info ? o : fromStorage(view, o));
+  const present = (o: Obj): unknown => (presenter === undefined ? shape(o) : presenter.event(shape(o)));
   const filter = parseFilter(info, query);
   if (name !== '') filter.fields.push({ field: 'metadata.name', op: '=', value: name });
   const cache = cacheFor(ctx, info);
@@ -117,7 +129,7 @@ export function serveWatch(ctx: ApiContext, info: ResourceInfo, ns: string, name
     if (type === undefined) return;
     lastRevision = Math.max(lastRevision, e.revision);
     const full = { apiVersion: groupVersion(info), kind: info.kind, ...e.object };
-    queue.push(frame(type, present === undefined ? full : present(full)));
+    queue.push(frame(type, present(full)));
   };
 
   let closed = false;
@@ -157,7 +169,7 @@ export function serveWatch(ctx: ApiContext, info: ResourceInfo, ns: string, name
       void key;
       lastRevision = Math.max(lastRevision, revision);
       const full = { apiVersion: groupVersion(info), kind: info.kind, ...object };
-      queue.push(frame('ADDED', present === undefined ? full : present(full)));
+      queue.push(frame('ADDED', present(full)));
     }
   } else for (const e of subscription.replay) send(e);
   flush();
@@ -168,8 +180,8 @@ export function serveWatch(ctx: ApiContext, info: ResourceInfo, ns: string, name
       setInterval(() => {
         const rv = Math.max(lastRevision, cache.current);
         lastRevision = rv;
-        const mark = { apiVersion: groupVersion(info), kind: info.kind, metadata: { resourceVersion: String(rv) } };
-        queue.push(frame('BOOKMARK', present === undefined ? mark : { kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: { resourceVersion: String(rv) }, columnDefinitions: [], rows: [] }));
+        const mark = { apiVersion: groupVersion(view), kind: view.kind, metadata: { resourceVersion: String(rv) } };
+        queue.push(frame('BOOKMARK', presenter === undefined ? mark : presenter.bookmark(mark)));
         flush();
       }, ctx.bookmarkIntervalMs),
     );

@@ -4,8 +4,9 @@
  * graceful deletion, finalizers). Every failure is a StatusError.
  */
 import { prepareCreate, prepareDelete, prepareUpdate, type DeleteOptionsBody } from '../core/object-lifecycle.ts';
+import { fromStorage, toStorage } from '../core/conversion.ts';
 import { applyPatch, type PatchKind } from '../core/patch.ts';
-import { storageKey, type ResourceInfo } from '../core/resource-table.ts';
+import { storageKey, storageOf, type ResourceInfo } from '../core/resource-table.ts';
 import { errors, success, type Status } from '../core/status.ts';
 import { validateObject, validateUpdate } from '../core/validation.ts';
 import { allocateForService, heldBy, release } from './allocations.ts';
@@ -45,6 +46,10 @@ async function checkNamespace(ctx: ApiContext, ns: string): Promise<void> {
 }
 
 export async function createObject(ctx: ApiContext, info: ResourceInfo, ns: string, body: unknown, dryRun: boolean): Promise<Obj> {
+  if (info.storedAs !== undefined) {
+    if (isObj(body) && body['kind'] !== undefined && body['kind'] !== info.kind) throw errors.badRequest(`the kind of the provided object (${String(body['kind'])}) does not match the resource (${info.kind})`);
+    return fromStorage(info, await createObject(ctx, storageOf(info), ns, toStorage(info, body), dryRun));
+  }
   if (!isObj(body)) throw errors.badRequest('the body of the request must be a JSON object');
   if (body['kind'] !== undefined && body['kind'] !== info.kind) throw errors.badRequest(`the kind of the provided object (${String(body['kind'])}) does not match the resource (${info.kind})`);
   if (info.namespaced) await checkNamespace(ctx, ns);
@@ -61,6 +66,7 @@ export async function createObject(ctx: ApiContext, info: ResourceInfo, ns: stri
 }
 
 export async function getObject(ctx: ApiContext, info: ResourceInfo, ns: string, name: string): Promise<Obj> {
+  if (info.storedAs !== undefined) return fromStorage(info, await getObject(ctx, storageOf(info), ns, name));
   return (await getStored(ctx, info, ns, name)).object;
 }
 
@@ -94,7 +100,7 @@ async function serviceUpdate(ctx: ApiContext, old: Obj, next: Obj): Promise<() =
 }
 
 export interface WriteOptions {
-  subresource?: 'status' | 'finalize' | undefined;
+  subresource?: 'status' | 'finalize' | 'approval' | undefined;
   dryRun?: boolean;
   /** A write by the apiserver itself (pods/binding): no strategy, no immutability checks. */
   internal?: boolean;
@@ -105,6 +111,10 @@ export interface WriteOptions {
  * stored one; if the client named a resourceVersion it must match, else we retry on races.
  */
 export async function writeObject(ctx: ApiContext, info: ResourceInfo, ns: string, name: string, mutate: (current: Obj) => Obj, options: WriteOptions = {}): Promise<Obj> {
+  if (info.storedAs !== undefined) {
+    const view = info;
+    return fromStorage(view, await writeObject(ctx, storageOf(view), ns, name, (current) => toStorage(view, mutate(fromStorage(view, current))) as Obj, options));
+  }
   for (let attempt = 0; ; attempt++) {
     const current = await getStored(ctx, info, ns, name);
     const body = mutate(structuredClone(current.object));
@@ -162,6 +172,10 @@ export function patchObject(ctx: ApiContext, info: ResourceInfo, ns: string, nam
 }
 
 export async function deleteObject(ctx: ApiContext, info: ResourceInfo, ns: string, name: string, options: DeleteOptionsBody, dryRun = false): Promise<Obj | Status> {
+  if (info.storedAs !== undefined) {
+    const out = await deleteObject(ctx, storageOf(info), ns, name, options, dryRun);
+    return (out as { kind?: unknown }).kind === 'Status' ? out : fromStorage(info, out as Obj);
+  }
   for (let attempt = 0; ; attempt++) {
     const current = await getStored(ctx, info, ns, name);
     const pre = options.preconditions ?? {};

@@ -49,9 +49,11 @@ export async function evictPod(ctx: ApiContext, ns: string, name: string, body: 
   return { ...success(), code: 201 };
 }
 
-function selectorString(spec: R): string {
+/** Scale.status.selector: a label selector string; a ReplicationController's selector is a plain map. */
+function selectorString(kind: string, spec: R): string {
   const sel = (spec['selector'] ?? {}) as { matchLabels?: Record<string, string> };
-  return Object.entries(sel.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  const labels = kind === 'ReplicationController' ? (sel as Record<string, string>) : (sel.matchLabels ?? {});
+  return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
 }
 
 function scaleOf(info: ResourceInfo, o: Obj): unknown {
@@ -63,9 +65,8 @@ function scaleOf(info: ResourceInfo, o: Obj): unknown {
     apiVersion: 'autoscaling/v1',
     metadata: { name: m['name'], namespace: m['namespace'], uid: m['uid'], resourceVersion: m['resourceVersion'], creationTimestamp: m['creationTimestamp'] },
     spec: { replicas: spec['replicas'] ?? 0 },
-    status: { replicas: status['replicas'] ?? 0, selector: selectorString(spec) },
+    status: { replicas: status['replicas'] ?? 0, selector: selectorString(info.kind, spec) },
   };
-  void info;
 }
 
 export async function getScale(ctx: ApiContext, info: ResourceInfo, ns: string, name: string): Promise<unknown> {

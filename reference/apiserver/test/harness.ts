@@ -37,7 +37,7 @@ export interface HttpResult {
   text: string;
 }
 
-export function call(url: string, method: string, path: string, options: { token?: string; body?: unknown; contentType?: string; freshConnection?: boolean } = {}): Promise<HttpResult> {
+export function call(url: string, method: string, path: string, options: { token?: string; body?: unknown; contentType?: string; accept?: string; freshConnection?: boolean } = {}): Promise<HttpResult> {
   const payload = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
   return new Promise((resolve, reject) => {
     const req = request(`${url}${path}`, {
@@ -46,6 +46,7 @@ export function call(url: string, method: string, path: string, options: { token
       ...(options.freshConnection === true ? { agent: false } : {}),
       headers: {
         ...(options.token !== undefined ? { Authorization: `Bearer ${options.token}` } : {}),
+        ...(options.accept !== undefined ? { Accept: options.accept } : {}),
         ...(payload !== undefined ? { 'Content-Type': options.contentType ?? 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {}),
       },
       timeout: 20000,

@@ -8,10 +8,10 @@ export interface RawWatch {
   stop(): void;
 }
 
-export function openWatch(url: string, path: string, token: string): Promise<RawWatch> {
+export function openWatch(url: string, path: string, token: string, headers: Record<string, string> = {}): Promise<RawWatch> {
   return new Promise((resolve, reject) => {
     const w: RawWatch = { events: [], status: 0, ended: false, stop: () => req.destroy() };
-    const req = request(`${url}${path}`, { rejectUnauthorized: false, headers: { Authorization: `Bearer ${token}` } }, (res) => {
+    const req = request(`${url}${path}`, { rejectUnauthorized: false, headers: { Authorization: `Bearer ${token}`, ...headers } }, (res) => {
       w.status = res.statusCode ?? 0;
       let buf = '';
       res.on('data', (c: Buffer) => {
