@@ -49,6 +49,22 @@ export async function startManagedProcess(name: string, command: string, args: r
   watchdog.on('error', () => undefined);
   watchdog.unref();
 
+  let closing: Promise<void> | undefined;
+  const closeStreams = async (): Promise<void> => {
+    // Streams may still hold buffered output after exit; flush it before closing the log.
+    // A grandchild holding the pipes open must not hang stop(): give them two seconds.
+    for (const s of [child.stdout, child.stderr]) {
+      if (s === null || s.readableEnded || s.destroyed) continue;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([once(s, 'close').catch(() => undefined), new Promise((r) => { timer = setTimeout(r, 2_000); })]);
+      clearTimeout(timer);
+      s.destroy();
+    }
+    if (watchdog.exitCode === null && watchdog.signalCode === null) watchdog.kill('SIGKILL');
+    log.end();
+    await once(log, 'finish').catch(() => undefined);
+  };
+
   const handle: ManagedProcess = {
     name,
     pid,
@@ -77,18 +93,10 @@ export async function startManagedProcess(name: string, command: string, args: r
           await exited;
         }
       }
-      // Streams may still hold buffered output after exit; flush it before closing the log.
-      // A grandchild holding the pipes open must not hang stop(): give them two seconds.
-      for (const s of [child.stdout, child.stderr]) {
-        if (s === null || s.readableEnded || s.destroyed) continue;
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([once(s, 'close').catch(() => undefined), new Promise((r) => { timer = setTimeout(r, 2_000); })]);
-        clearTimeout(timer);
-        s.destroy();
-      }
-      if (watchdog.exitCode === null && watchdog.signalCode === null) watchdog.kill('SIGKILL');
-      log.end();
-      await once(log, 'finish').catch(() => undefined);
+      // Once only: kill() ends in stop(), and whoever owns the process may stop it again
+      // later; a second once(log, 'finish') on a finished stream would wait forever.
+      closing ??= closeStreams();
+      await closing;
     },
   };
   return handle;
