@@ -14,6 +14,8 @@ export interface ManagedProcess {
   readonly logPath: string;
   /** Set once the process has exited: its code, or the signal that ended it. */
   exitStatus(): string | undefined;
+  /** Resolves once the process has exited, however it ended. */
+  readonly exited: Promise<void>;
   /** The last lines of its log, for error messages. */
   logTail(lines?: number): Promise<string>;
   stop(deadlineMs?: number): Promise<void>;
@@ -70,6 +72,7 @@ export async function startManagedProcess(name: string, command: string, args: r
     pid,
     logPath,
     exitStatus: () => status,
+    exited,
     async logTail(lines = 30) {
       const text = await readFile(logPath, 'utf8').catch(() => '');
       return text.split('\n').slice(-lines - 1).join('\n');

@@ -119,7 +119,10 @@ async function startOnce(opts: UpstreamControlPlaneOptions): Promise<UpstreamCon
   const running: ManagedProcess[] = [];
   const components = new Map<string, ControlPlaneComponent>();
   const current = new Map<string, ManagedProcess>();
+  /** Set once stop() began: the supervisor restarts nothing from then on. */
+  let stopping = false;
   const stopAll = async (): Promise<void> => {
+    stopping = true;
     for (const name of [...components.keys()].reverse()) await components.get(name)?.stop();
     for (const p of [...running].reverse()) {
       await p.stop();
@@ -184,18 +187,42 @@ async function startOnce(opts: UpstreamControlPlaneOptions): Promise<UpstreamCon
       log(`${name} started (pid ${p.pid}, log ${p.logPath})`);
       return p;
     };
-    /** Registers a started component for faults: kill/stop end the current process, start runs the same command again. */
+    /**
+     * Registers a started component for faults (kill/stop end the current process, start runs
+     * the same command again) and supervises it as the kubelet supervises kubeadm's static
+     * Pods: an exit the kit did not cause is followed by a restart. kube-scheduler and
+     * kube-controller-manager exit by design when they lose their leader-election Lease
+     * (e.g. the apiserver was away past the renew deadline) and rely on exactly that.
+     */
     const manage = (p: ManagedProcess, command: string, args: string[], url: string, creds: Credentials): void => {
       const name = p.name;
+      let intended = false;
+      let restarts = 0;
+      const supervise = (proc: ManagedProcess): void => {
+        void proc.exited.then(async () => {
+          if (intended || stopping || current.get(name) !== proc) return;
+          // Back off as the kubelet does for a crashing container (10 s doubling, capped), shorter.
+          const delayMs = Math.min(1_000 * 2 ** restarts, 10_000);
+          restarts += 1;
+          log(`${name} exited (${proc.exitStatus() ?? 'unknown'}) without the kit stopping it; restarting in ${delayMs} ms`);
+          await new Promise((r) => setTimeout(r, delayMs));
+          if (intended || stopping || current.get(name) !== proc) return;
+          const again = await start(name, command, args).catch((error: unknown) => { log(`${name} restart failed: ${String(error)}`); return undefined; });
+          if (again !== undefined) supervise(again);
+        });
+      };
+      supervise(p);
       components.set(name, {
         name, command, args,
         get running() { const c = current.get(name); return c !== undefined && c.exitStatus() === undefined; },
-        kill: async () => { await current.get(name)?.kill(); },
-        stop: async () => { await current.get(name)?.stop(); },
+        kill: async () => { intended = true; await current.get(name)?.kill(); },
+        stop: async () => { intended = true; await current.get(name)?.stop(); },
         start: async () => {
           const c = current.get(name);
           if (c !== undefined && c.exitStatus() === undefined) throw new Error(`${name} is already running`);
+          intended = false;
           const again = await start(name, command, args);
+          supervise(again);
           deadline = Date.now() + (opts.startTimeoutMs ?? 120_000);
           await waitReady(again, url, creds);
         },

@@ -30,8 +30,18 @@ const WHY_NOT: Partial<Record<Capability, string>> = {
   'apiserver-replicas': 'the upstream target runs one kube-apiserver (no load balancer in front)',
   'ha-control-plane': 'the upstream target runs one scheduler and one controller-manager',
   'apiserver-failover': 'the upstream target runs one kube-apiserver (no load balancer in front)',
-  'apiserver-outage-recovery': 'the nodes are reference components, which do not all resume after a full apiserver outage yet (see the reference target)',
 };
+
+/**
+ * Not built yet. S3.4 run here (KCK_UPSTREAM_OUTAGE_RECOVERY=1 runs it anyway): the upstream
+ * scheduler and controller-manager exit when they lose their Lease during the outage and the
+ * target restarts them, the old Deployment stays ready, but a Deployment created afterwards
+ * got no ready Pod within 100 s, as on the reference target; the nodes are reference
+ * components, the likeliest part not to resume. Not yet understood.
+ */
+const PENDING: ReadonlyMap<Capability, string> = new Map<Capability, string>([
+  ['apiserver-outage-recovery', 'after every apiserver instance was stopped and started again, a new Deployment got no ready Pod within 100 s here too (upstream controllers restarted; the nodes are reference components, as on the reference target): not yet understood'],
+]);
 
 const ROOT_ONLY: readonly Capability[] = ['nodes', 'cluster-network', 'kube-proxy', 'proxy-mode-iptables', 'static-pods', 'runtime-classes', 'faults', 'component-config'];
 
@@ -54,11 +64,16 @@ export function upstreamTarget(env: NodeJS.ProcessEnv = process.env): Target {
   const capabilities = new Set<Capability>(['kube-api', 'scheduler', 'controller-manager', 'no-cloud-provider', 'authn']);
   if (root) for (const c of ROOT_ONLY) capabilities.add(c);
   if (which('kubectl', env['PATH']) !== undefined) capabilities.add('kubectl');
+  const pending = new Map(PENDING);
+  if (root && env['KCK_UPSTREAM_OUTAGE_RECOVERY'] === '1') {
+    capabilities.add('apiserver-outage-recovery');
+    pending.delete('apiserver-outage-recovery');
+  }
   return {
     name: 'upstream',
     description: `upstream Kubernetes ${upstreamVersion()} control plane built from source (${binDir}) on Debian etcd${root ? ', 3 reference nodes (runtime, kubelet, kube-proxy in iptables mode) in network namespaces' : ', no nodes (they need root)'}`,
     capabilities,
-    pending: new Map(),
+    pending,
     privateClusters: true,
     unavailableReason: (c) => WHY_NOT[c] ?? (ROOT_ONLY.includes(c) ? 'the upstream target\'s nodes are network namespaces, which need root' : `the upstream target does not offer ${c}`),
     async start(needs: readonly Capability[] = []): Promise<StartedTarget> {
