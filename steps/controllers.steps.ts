@@ -4,7 +4,7 @@ import { Given, Then, When } from '@cucumber/cucumber';
 import type { KubeObject, Watch } from '../src/ports/kube-api.ts';
 import { eventually } from '../src/world/eventually.ts';
 import type { KitWorld } from '../src/world/kit-world.ts';
-import { eventsAbout, NOWHERE, POD, recordWatch, startStandInKubelet, type PodView } from './support/control-plane-support.ts';
+import { eventsAbout, POD, recordWatch, standInSelector, startStandInKubelet, type PodView } from './support/control-plane-support.ts';
 
 const RS = { apiVersion: 'apps/v1', kind: 'ReplicaSet' } as const;
 const DEPLOYMENT = { apiVersion: 'apps/v1', kind: 'Deployment' } as const;
@@ -15,8 +15,8 @@ interface Workload extends KubeObject {
   status?: { replicas?: number; readyReplicas?: number; updatedReplicas?: number; availableReplicas?: number; conditions?: { type: string; status: string; reason?: string }[]; [k: string]: unknown };
 }
 
-function template(app: string, image: string): Workload['spec']['template'] {
-  return { metadata: { labels: { app } }, spec: { nodeSelector: NOWHERE, terminationGracePeriodSeconds: 0, containers: [{ name: 'app', image, ports: [{ name: 'http', containerPort: 8080 }] }] } };
+function template(app: string, image: string, namespace: string): Workload['spec']['template'] {
+  return { metadata: { labels: { app } }, spec: { nodeSelector: standInSelector(namespace), terminationGracePeriodSeconds: 0, containers: [{ name: 'app', image, ports: [{ name: 'http', containerPort: 8080 }] }] } };
 }
 
 async function pods(world: KitWorld, app: string): Promise<PodView[]> {
@@ -28,7 +28,7 @@ const isReady = (p: PodView): boolean => p.status?.conditions?.some((c) => c.typ
 
 Given('a ReplicaSet {string} of {int} Pods', async function (this: KitWorld, name: string, replicas: number) {
   const namespace = await (await this.running(), this.scenarioNamespace());
-  const rs = await this.kube.create<Workload>({ ...RS, metadata: { name, namespace }, spec: { replicas, selector: { matchLabels: { app: name } }, template: template(name, 'app:v1') } });
+  const rs = await this.kube.create<Workload>({ ...RS, metadata: { name, namespace }, spec: { replicas, selector: { matchLabels: { app: name } }, template: template(name, 'app:v1', namespace) } });
   this.remember(`replicaset ${name}`, rs);
   await eventually(`${replicas} Pods of ReplicaSet ${name}`, async () => assert.equal((await pods(this, name)).length, replicas));
 });
@@ -59,7 +59,7 @@ Then(/^the ReplicaSet "([^"]+)" has (\d+) Pods again without the (?:deleted|rela
 });
 
 When('I create an orphan Pod {string} with the labels of the ReplicaSet {string}', async function (this: KitWorld, pod: string, name: string) {
-  await this.kube.create({ ...POD, metadata: { name: pod, namespace: this.namespace, labels: { app: name } }, spec: template(name, 'app:v1').spec });
+  await this.kube.create({ ...POD, metadata: { name: pod, namespace: this.namespace, labels: { app: name } }, spec: template(name, 'app:v1', this.namespace).spec });
 });
 
 When('I relabel one Pod of the ReplicaSet {string} so that its selector no longer matches', async function (this: KitWorld, name: string) {
@@ -81,7 +81,7 @@ Then('that Pod has no ownerReference any more', async function (this: KitWorld) 
 async function createDeployment(world: KitWorld, name: string, replicas: number, image: string, strategy: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<void> {
   await world.running();
   const namespace = await world.scenarioNamespace();
-  await world.kube.create<Workload>({ ...DEPLOYMENT, metadata: { name, namespace }, spec: { replicas, selector: { matchLabels: { app: name } }, template: template(name, image), strategy, ...extra } });
+  await world.kube.create<Workload>({ ...DEPLOYMENT, metadata: { name, namespace }, spec: { replicas, selector: { matchLabels: { app: name } }, template: template(name, image, namespace), strategy, ...extra } });
 }
 
 async function rolledOut(world: KitWorld, name: string, replicas: number, image: string): Promise<void> {
@@ -102,13 +102,13 @@ async function rolledOut(world: KitWorld, name: string, replicas: number, image:
 Given('a Deployment {string} of {int} ready Pods of image {string} with maxSurge {int} and maxUnavailable {int}', async function (this: KitWorld, name: string, replicas: number, image: string, maxSurge: number, maxUnavailable: number) {
   await createDeployment(this, name, replicas, image, { type: 'RollingUpdate', rollingUpdate: { maxSurge, maxUnavailable } });
   this.remember(`bounds ${name}`, { replicas, maxSurge, maxUnavailable });
-  startStandInKubelet(this);
+  await startStandInKubelet(this);
   await rolledOut(this, name, replicas, image);
 });
 
 Given('a Deployment {string} of {int} ready Pods of image {string} with the Recreate strategy', async function (this: KitWorld, name: string, replicas: number, image: string) {
   await createDeployment(this, name, replicas, image, { type: 'Recreate' });
-  startStandInKubelet(this);
+  await startStandInKubelet(this);
   await rolledOut(this, name, replicas, image);
 });
 

@@ -98,3 +98,20 @@ process.stdout.write(String(p.pid) + '\\n'); setInterval(() => {}, 1000);`;
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+void test('stop() after kill() returns: the owner may stop a crashed process again', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'kck-mp-'));
+  try {
+    const p = await startManagedProcess('victim', 'sh', ['-c', 'exec sleep 60'], join(dir, 'v.log'));
+    await p.kill();
+    assert.equal(p.exitStatus(), 'signal SIGKILL');
+    // Before the fix the second stop waited forever for the log's 'finish' event.
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<'hung'>((resolve) => { timer = setTimeout(() => resolve('hung'), 10_000); });
+    const outcome = await Promise.race([p.stop().then(() => 'returned' as const), hung]);
+    clearTimeout(timer);
+    assert.equal(outcome, 'returned', 'stop() after kill() did not return within 10 s');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -15,6 +15,8 @@ export interface ManagedProcess {
   readonly logPath: string;
   /** Set once the process has exited: its code, or the signal that ended it. */
   exitStatus(): string | undefined;
+  /** Resolves once the process has exited, however it ended. */
+  readonly exited: Promise<void>;
   /** The last lines of its log, for error messages. */
   logTail(lines?: number): Promise<string>;
   /**
@@ -102,6 +104,7 @@ export async function startManagedProcess(name: string, command: string, args: r
   const handle: ManagedProcess = {
     name,
     pid,
+    exited,
     logPath,
     exitStatus: () => status,
     async logTail(lines = 30) {

@@ -46,6 +46,7 @@ export function renderMarkdown(report: ClaimsReport): string {
   lines.push('## Scenarios', '');
   for (const c of report.claims) {
     lines.push(`### ${c.id}`, '', c.statement, '');
+    if (c.upstreamDifference) lines.push(`Upstream differs: ${c.upstreamDifference.reason} (${c.upstreamDifference.reference})`, '');
     if (c.scenarios.length === 0) lines.push('- no scenario', '');
     for (const s of c.scenarios) {
       const results = names.map((n) => {
@@ -77,7 +78,8 @@ export function renderHtml(report: ClaimsReport): string {
           return r ? `<span class="${r.status}" title="${esc(r.reason ?? '')}">${n}: ${SYMBOL[r.status]}</span>` : '';
         }).join(' ')}</li>`)
         .join('');
-      return `<tr><th>${c.id}</th><td>${esc(c.statement)}<details><summary>${c.scenarios.length} scenario(s)</summary><ul>${scenarios}</ul></details></td>${cells.join('')}</tr>`;
+      const differs = c.upstreamDifference ? `<p><small>Upstream differs: ${esc(c.upstreamDifference.reason)} (<a href="${esc(c.upstreamDifference.reference)}">reference</a>)</small></p>` : '';
+      return `<tr><th>${c.id}</th><td>${esc(c.statement)}${differs}<details><summary>${c.scenarios.length} scenario(s)</summary><ul>${scenarios}</ul></details></td>${cells.join('')}</tr>`;
     })
     .join('\n');
   const summary = report.targets.map((t) => `<li><b>${esc(t.name)}</b>: ${esc(t.description)}: ${countsLine(report.totals[t.name]!.all)}</li>`).join('');

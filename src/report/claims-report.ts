@@ -33,6 +33,7 @@ export interface ClaimsReport {
     slide: number;
     statement: string;
     components: string[];
+    upstreamDifference?: { reason: string; reference: string };
     scenarios: Array<{ name: string; uri: string; line: number; results: Record<string, { status: ScenarioStatus; reason?: string }> }>;
     results: Record<string, Status>;
   }>;
@@ -82,7 +83,7 @@ export function buildClaimsReport(catalogue: readonly Claim[], runs: readonly Ta
       const statuses = list.flatMap((s) => (s.results[run.target.name] ? [s.results[run.target.name]!.status] : []));
       if (statuses.length > 0 || !covered) results[run.target.name] = combine(statuses);
     }
-    return { id: claim.id, slide: claim.slide, statement: claim.statement, components: claim.components, scenarios: list, results };
+    return { id: claim.id, slide: claim.slide, statement: claim.statement, components: claim.components, ...(claim.upstreamDifference ? { upstreamDifference: claim.upstreamDifference } : {}), scenarios: list, results };
   });
   const totals: ClaimsReport['totals'] = {};
   for (const run of runs) {

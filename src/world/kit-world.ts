@@ -7,6 +7,7 @@
 import { setWorldConstructor, World, type IWorldOptions } from '@cucumber/cucumber';
 import type { KubeApi } from '../ports/kube-api.ts';
 import type { StartedTarget, Target } from '../ports/target.ts';
+import { eventually } from './eventually.ts';
 
 export type CleanUp = () => Promise<void> | void;
 
@@ -76,6 +77,13 @@ export class KitWorld extends World<KitParameters> {
       await kube.delete({ apiVersion: 'v1', kind: 'Namespace', name }).catch((error: unknown) => {
         if (!(error instanceof Error && /404/.test(error.message))) throw error;
       });
+    });
+    // The serviceaccount controller gives every namespace its "default" ServiceAccount soon
+    // after it is created, and until then upstream's ServiceAccount admission rejects Pods
+    // ("serviceaccount default not found"). Kubernetes' own e2e framework waits for it
+    // (WaitForDefaultServiceAccountInNamespace); so does the kit, on every target.
+    await eventually(`the ServiceAccount ${name}/default to be created by the controller-manager`, async () => {
+      if ((await kube.get({ apiVersion: 'v1', kind: 'ServiceAccount', namespace: name, name: 'default' })) === undefined) throw new Error('not there yet');
     });
     return name;
   }

@@ -5,8 +5,8 @@
  * - hand-made nodes: Node objects the scenario creates (labelled kck.io/hand-made=<namespace>)
  *   and keeps alive by renewing their Lease, as a kubelet would; Pods aimed at them carry a
  *   matching nodeSelector, so real nodes and other scenarios never interfere;
- * - a stand-in kubelet: marks the scenario's unbound Pods Running and Ready with an IP, so
- *   controllers that count ready Pods can be checked without running containers;
+ * - a stand-in kubelet: a hand-made node whose Pods it marks Running and Ready with an IP,
+ *   so controllers that count ready Pods can be checked without running containers;
  * - Events and watch recordings.
  */
 import type { KubeApi, KubeObject, WatchEvent } from '../../src/ports/kube-api.ts';
@@ -173,14 +173,21 @@ export async function eventsAbout(world: KitWorld, kind: string, name: string): 
 }
 
 /**
- * Marks the scenario's Pods Running and Ready with an IP as they appear, standing in for a
- * kubelet; only Pods no real node owns (unbound ones), so a real kubelet is never contradicted.
+ * A stand-in kubelet: a hand-made node of the scenario's own (kept alive like the others)
+ * that the scheduler may bind the scenario's controller Pods to (they select
+ * standInSelector()), and that marks the Pods bound to it Running and Ready with an IP, as
+ * its kubelet would. Controllers that count ready Pods can then be checked without running
+ * containers. The Pods are really bound to a real Node object: upstream's EndpointSlice
+ * controller skips Pods whose node it cannot find, so a Pod "running nowhere" would be a
+ * state no real cluster has.
  */
-export function startStandInKubelet(world: KitWorld): void {
+export async function startStandInKubelet(world: KitWorld): Promise<void> {
   if (world.has('stand-in kubelet')) return;
   world.remember('stand-in kubelet', true);
   const kube = world.kube;
-  const namespace = world.namespace;
+  const namespace = await world.scenarioNamespace();
+  await createHandMadeNodes(world, [{ alias: STAND_IN, cpu: '64', pods: 250, labels: NOWHERE }]);
+  const node = nodeName(world, STAND_IN);
   let n = 0;
   let stopped = false;
   // Each Pod is readied once: a scenario may later make it unready on purpose.
@@ -188,14 +195,14 @@ export function startStandInKubelet(world: KitWorld): void {
   const pass = async (): Promise<void> => {
     const pods = await kube.list<PodView>(POD, { namespace });
     for (const p of pods.items) {
-      if (p.spec.nodeName !== undefined || p.metadata.deletionTimestamp !== undefined) continue;
+      if (p.spec.nodeName !== node || p.metadata.deletionTimestamp !== undefined) continue;
       if (done.has(p.metadata.uid ?? '')) continue;
       if (p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true) continue;
       n = (n % 250) + 1;
       const ip = `198.51.100.${n}`;
       // A conflict (the Pod changed meanwhile) is retried on the next pass.
       await kube
-        .updateStatus<PodView>({ ...p, apiVersion: 'v1', kind: 'Pod', status: { ...(p.status ?? {}), phase: 'Running', podIP: ip, podIPs: [{ ip }], conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now() }] } })
+        .updateStatus<PodView>({ ...p, apiVersion: 'v1', kind: 'Pod', status: { ...(p.status ?? {}), phase: 'Running', podIP: ip, podIPs: [{ ip }], conditions: [...(p.status?.conditions ?? []).filter((c) => c.type !== 'Ready'), { type: 'Ready', status: 'True', lastTransitionTime: now() }] } })
         .then(() => done.add(p.metadata.uid ?? ''), () => undefined);
     }
   };
@@ -210,6 +217,16 @@ export function startStandInKubelet(world: KitWorld): void {
     stopped = true;
     await running;
   });
+}
+
+const STAND_IN = 'stand-in';
+
+/**
+ * The nodeSelector of Pods meant for the scenario's stand-in kubelet: no real node carries
+ * it, and only this scenario's stand-in node does, so Pods without one stay Pending.
+ */
+export function standInSelector(namespace: string): Record<string, string> {
+  return { ...NOWHERE, [HAND_MADE]: namespace };
 }
 
 /** Records every watch event on `kind` in the scenario's namespace from now on. */

@@ -16,7 +16,7 @@ import { freePort } from '../../process/free-port.ts';
 import { ClusterCredentials } from './cluster-credentials.ts';
 import { canBuildNamespaces, ClusterNetwork } from './cluster-network.ts';
 import { ComponentProcess, type ComponentSpec } from './component-process.ts';
-import { nodeComponents, planNode, type NodePlan } from './reference-nodes.ts';
+import { markControlPlaneNode, nodeComponents, planNode, referenceNodeCredentials, type NodePlan } from './reference-nodes.ts';
 
 export interface ReferenceClusterOptions {
   /** Folder for certificates, kubeconfigs, data and logs; a temp folder by default. */
@@ -177,8 +177,7 @@ export class ReferenceCluster {
     const name = `node-${index}`;
     const env = {
       stateDir: this.stateDir,
-      server: this.server,
-      credentials: this.credentials,
+      credentials: referenceNodeCredentials(this.credentials, this.server),
       network: this.network,
       proxyMode: this.options.proxyMode,
       ipvsScheduler: this.options.ipvsScheduler,
@@ -212,23 +211,7 @@ export class ReferenceCluster {
     this.adminKubeconfig = await this.credentials.writeKubeconfig('admin', this.server, { kind: 'admin' });
     await this.startControllers();
     for (let i = 1; i <= this.options.nodes; i++) await this.addNode();
-    if (this.options.nodes > 0) await this.markControlPlaneNode('node-1');
-  }
-
-  /**
-   * As kubeadm does, the deployer (not the kubelet, which may not set node-role labels on
-   * itself) labels the control-plane node and taints it NoSchedule (S3.5).
-   */
-  private async markControlPlaneNode(name: string): Promise<void> {
-    const admin = this.client();
-    // Read-modify-write with the resourceVersion: other taints (the cloud provider's) stay.
-    await eventually(`node ${name} labelled and tainted as the control-plane node`, async () => {
-      const node = await admin.get<KubeObject & { spec?: { taints?: Array<{ key: string; effect: string }> } }>({ apiVersion: 'v1', kind: 'Node', name });
-      if (node === undefined) throw new Error(`node ${name} is not registered`);
-      node.metadata.labels = { ...node.metadata.labels, 'node-role.kubernetes.io/control-plane': '' };
-      node.spec = { ...node.spec, taints: [...(node.spec?.taints ?? []).filter((t) => t.key !== 'node-role.kubernetes.io/control-plane'), { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] };
-      await admin.update(node);
-    });
+    if (this.options.nodes > 0) await markControlPlaneNode(this.client(), 'node-1');
   }
 
   /**

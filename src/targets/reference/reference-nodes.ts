@@ -1,11 +1,14 @@
 /**
  * Worker nodes of a reference cluster: per node a CRI runtime, a kubelet and a kube-proxy,
  * each a process; as root each node lives in its own network namespace (cluster-network.ts).
+ * The control plane they join is anyone's: the reference cluster hands out bearer-token
+ * kubeconfigs, the upstream target client certificates from its own CA (NodeCredentials).
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CriClient } from '../../clients/cri/cri-client.ts';
 import type { KubeApi, KubeObject } from '../../ports/kube-api.ts';
+import { eventually } from '../../world/eventually.ts';
 import type { ClusterCredentials } from './cluster-credentials.ts';
 import type { ClusterNetwork, NodeNamespace } from './cluster-network.ts';
 import { KCK_BIN, type ComponentSpec } from './component-process.ts';
@@ -20,16 +23,38 @@ export interface NodePlan {
   manifestDir: string;
 }
 
+/** How a node's components authenticate to the control plane and serve their own HTTPS. */
+export interface NodeCredentials {
+  /** A kubeconfig for the kubelet as system:node:<node> (group system:nodes). */
+  kubeletKubeconfig(node: string): Promise<string>;
+  /** A kubeconfig for kube-proxy as system:kube-proxy. */
+  proxyKubeconfig(node: string): Promise<string>;
+  /** The kubelet's serving certificate (its log/exec server) for the node's name and address. */
+  kubeletServingCert(node: string, address: string): Promise<{ certPath: string; keyPath: string }>;
+}
+
 export interface NodeEnvironment {
   stateDir: string;
-  server: string;
-  credentials: ClusterCredentials;
+  credentials: NodeCredentials;
   network: ClusterNetwork | undefined;
   proxyMode: string;
   ipvsScheduler: string;
-  /** Whether a cloud-controller-manager will initialize the nodes. */
-  cloudProvider: boolean;
   admin: KubeApi;
+  /**
+   * Whether a cloud-controller-manager initializes nodes: then kubelets register with its
+   * uninitialized taint, as upstream kubelets with --cloud-provider=external do. Without one
+   * nothing would ever lift that taint.
+   */
+  cloudProvider: boolean;
+}
+
+/** NodeCredentials of a reference cluster: bearer tokens from its token file. */
+export function referenceNodeCredentials(credentials: ClusterCredentials, server: string): NodeCredentials {
+  return {
+    kubeletKubeconfig: (node) => credentials.writeKubeconfig(`kubelet-${node}`, server, { kind: 'node', nodeName: node }),
+    proxyKubeconfig: (node) => credentials.writeKubeconfig(`kube-proxy-${node}`, server, { kind: 'component', name: 'kube-proxy' }),
+    kubeletServingCert: (node, address) => credentials.ca.issue({ name: `kubelet-${node}`, commonName: `system:node:${node}`, organizations: ['system:nodes'], dnsNames: [node], ipAddresses: [address], usage: 'server' }),
+  };
 }
 
 const METRICS_PORT = 10249;
@@ -61,9 +86,9 @@ export async function nodeComponents(env: NodeEnvironment, node: NodePlan): Prom
       ? { command: { kck }, args }
       : { command: { executable: 'ip' }, args: ['netns', 'exec', node.namespace.netns, process.execPath, KCK_BIN, kck, ...args] };
   const socket = join(node.dir, 'runtime.sock');
-  const kubeletConfig = await env.credentials.writeKubeconfig(`kubelet-${node.name}`, env.server, { kind: 'node', nodeName: node.name });
-  const proxyConfig = await env.credentials.writeKubeconfig(`kube-proxy-${node.name}`, env.server, { kind: 'component', name: 'kube-proxy' });
-  const serving = await env.credentials.ca.issue({ name: `kubelet-${node.name}`, commonName: `system:node:${node.name}`, organizations: ['system:nodes'], dnsNames: [node.name], ipAddresses: [node.address], usage: 'server' });
+  const kubeletConfig = await env.credentials.kubeletKubeconfig(node.name);
+  const proxyConfig = await env.credentials.proxyKubeconfig(node.name);
+  const serving = await env.credentials.kubeletServingCert(node.name, node.address);
   const cri = new CriClient(`unix://${socket}`);
   return [
     {
@@ -119,4 +144,19 @@ export async function nodeComponents(env: NodeEnvironment, node: NodePlan): Prom
 
 export function proxyHealthUrl(node: NodePlan): string {
   return `http://${node.address}:${METRICS_PORT}/healthz`;
+}
+
+/**
+ * As kubeadm does, the deployer (not the kubelet, which may not set node-role labels on
+ * itself) labels the control-plane node and taints it NoSchedule (S3.5).
+ */
+export async function markControlPlaneNode(admin: KubeApi, name: string): Promise<void> {
+  // Read-modify-write with the resourceVersion: other taints (the cloud provider's) stay.
+  await eventually(`node ${name} labelled and tainted as the control-plane node`, async () => {
+    const node = await admin.get<KubeObject & { spec?: { taints?: Array<{ key: string; effect: string }> } }>({ apiVersion: 'v1', kind: 'Node', name });
+    if (node === undefined) throw new Error(`node ${name} is not registered`);
+    node.metadata.labels = { ...node.metadata.labels, 'node-role.kubernetes.io/control-plane': '' };
+    node.spec = { ...node.spec, taints: [...(node.spec?.taints ?? []).filter((t) => t.key !== 'node-role.kubernetes.io/control-plane'), { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] };
+    await admin.update(node);
+  });
 }

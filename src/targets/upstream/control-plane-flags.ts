@@ -8,6 +8,8 @@
 export interface ControlPlaneLayout {
   /** Folder that holds every file the control plane writes. */
   stateDir: string;
+  /** Where the apiserver listens and what it advertises (the `kubernetes` Service's endpoint). */
+  bindAddress?: string;
   etcdDataDir: string;
   etcdClientPort: number;
   etcdPeerPort: number;
@@ -53,10 +55,11 @@ export function etcdArgs(l: ControlPlaneLayout): string[] {
 }
 
 export function apiserverArgs(l: ControlPlaneLayout): string[] {
-  const server = `https://127.0.0.1:${l.apiserverPort}`;
+  const address = l.bindAddress ?? '127.0.0.1';
+  const server = `https://${address}:${l.apiserverPort}`;
   return [
-    '--bind-address=127.0.0.1',
-    '--advertise-address=127.0.0.1',
+    `--bind-address=${address}`,
+    `--advertise-address=${address}`,
     `--secure-port=${l.apiserverPort}`,
     `--etcd-servers=http://127.0.0.1:${l.etcdClientPort}`,
     `--cert-dir=${l.stateDir}/apiserver-certs`,

@@ -76,7 +76,8 @@ export async function startUpstreamApiserverWithReferenceControllers(): Promise<
 
 export async function startReferenceApiserverWithUpstreamControllers(): Promise<{ kubeconfigPath: string; stop: () => Promise<void> }> {
   const stateDir = await mkdtemp(join(tmpdir(), 'kck-mixed-'));
-  // Only etcd and the apiserver of the reference: no reference scheduler/controllers, no nodes.
+  // Only etcd and the apiserver of the reference: no reference scheduler or controllers (the
+  // upstream ones do their work), and no nodes (the mixed targets offer none).
   const cluster = await ReferenceCluster.start({ stateDir: join(stateDir, 'reference'), controlPlanes: 0, nodes: 0 });
   try {
     const components = await startUpstreamComponents({ kubeconfigPath: cluster.adminKubeconfig, stateDir: join(stateDir, 'upstream') });

@@ -33,6 +33,14 @@ export interface UpstreamControlPlaneOptions {
   scheduler?: boolean;
   serviceClusterIpRange?: string;
   clusterCidr?: string;
+  /**
+   * Where the apiserver listens and what it advertises (default 127.0.0.1). Nodes in network
+   * namespaces reach it on the host's address of their bridge, as in the reference cluster;
+   * that address also goes into its serving certificate and every kubeconfig.
+   */
+  bindAddress?: string;
+  /** Extra kube-controller-manager flags, e.g. a shorter --node-monitor-grace-period. */
+  controllerManagerArgs?: readonly string[];
   /** Deadline for the whole start (default 120 s: a loaded 2-core machine is slow). */
   startTimeoutMs?: number;
   /** One line per notable event (default: stderr). */
@@ -54,11 +62,27 @@ export interface UpstreamControlPlane {
   readonly stateDir: string;
   /** Key material paths, e.g. to run more controllers (startUpstreamComponents) against it. */
   readonly pki: { caCert: string; caKey: string; serviceAccountKey: string; serviceAccountPub: string };
-  /** PIDs and log files of the running components, for fault injection and debugging. */
+  /** PIDs and log files of the components as first started, for debugging. */
   readonly processes: ReadonlyMap<string, { pid: number; logPath: string }>;
+  /** The components by name (etcd, kube-apiserver, ...), for fault injection and topology. */
+  readonly components: ReadonlyMap<string, ControlPlaneComponent>;
   /** A client certificate and kubeconfig for any user, e.g. `system:node:n1` in `system:nodes`. */
   issueClient(user: string, groups?: readonly string[]): Promise<ClientCredentials>;
+  /** A serving certificate from the cluster CA (e.g. a kubelet's, which the apiserver verifies). */
+  issueServingCert(name: string, commonName: string, ipAddresses: readonly string[], dnsNames?: readonly string[]): Promise<{ certPath: string; keyPath: string }>;
   stop(): Promise<void>;
+}
+
+/** One process of the control plane that the kit can kill, stop and start again (same flags, same data). */
+export interface ControlPlaneComponent {
+  readonly name: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly running: boolean;
+  kill(): Promise<void>;
+  stop(): Promise<void>;
+  /** Starts it again and waits until it answers its health endpoint. */
+  start(): Promise<void>;
 }
 
 const FIRST_SERVICE_IP = (range: string): string => {
@@ -83,7 +107,7 @@ export async function startUpstreamControlPlane(opts: UpstreamControlPlaneOption
 
 async function startOnce(opts: UpstreamControlPlaneOptions): Promise<UpstreamControlPlane> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`[upstream] ${line}\n`));
-  const deadline = Date.now() + (opts.startTimeoutMs ?? 120_000);
+  let deadline = Date.now() + (opts.startTimeoutMs ?? 120_000);
   const remaining = (): number => Math.max(1_000, deadline - Date.now());
   const binDir = opts.binDir ?? upstreamBinDir();
   const missing = await missingUpstreamBinaries(binDir);
@@ -93,24 +117,33 @@ async function startOnce(opts: UpstreamControlPlaneOptions): Promise<UpstreamCon
   const stateDir = opts.stateDir ?? (await mkdtemp(join(tmpdir(), 'kck-upstream-')));
   await mkdir(stateDir, { recursive: true });
   const running: ManagedProcess[] = [];
+  const components = new Map<string, ControlPlaneComponent>();
+  const current = new Map<string, ManagedProcess>();
+  /** Set once stop() began: the supervisor restarts nothing from then on. */
+  let stopping = false;
   const stopAll = async (): Promise<void> => {
+    stopping = true;
+    for (const name of [...components.keys()].reverse()) await components.get(name)?.stop();
     for (const p of [...running].reverse()) {
       await p.stop();
       log(`${p.name} stopped (${p.exitStatus() ?? 'unknown'})`);
     }
     running.length = 0;
+    components.clear();
+    current.clear();
     if (opts.keepState !== true && opts.stateDir === undefined) await rm(stateDir, { recursive: true, force: true });
   };
 
   try {
     const [etcdClientPort = 0, etcdPeerPort = 0, apiserverPort = 0, controllerManagerPort = 0, schedulerPort = 0] = await freePorts(5);
     const serviceClusterIpRange = opts.serviceClusterIpRange ?? '10.0.0.0/24';
-    const server = `https://127.0.0.1:${apiserverPort}`;
+    const bindAddress = opts.bindAddress ?? '127.0.0.1';
+    const server = `https://${bindAddress}:${apiserverPort}`;
 
     const ca = await createCertificateAuthority(join(stateDir, 'pki'), 'kck-upstream-ca');
     const apiserverCert = await ca.issue({
       name: 'apiserver', commonName: 'kube-apiserver', usage: 'server',
-      ipAddresses: ['127.0.0.1', FIRST_SERVICE_IP(serviceClusterIpRange)],
+      ipAddresses: [...new Set(['127.0.0.1', bindAddress, FIRST_SERVICE_IP(serviceClusterIpRange)])],
       dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'],
     });
     const kubeletClient = await ca.issue({ name: 'apiserver-kubelet-client', commonName: 'kube-apiserver-kubelet-client', organizations: ['system:masters'], usage: 'client' });
@@ -127,6 +160,8 @@ async function startOnce(opts: UpstreamControlPlaneOptions): Promise<UpstreamCon
       await writeFile(kubeconfigPath, kubeconfigYaml({ server, caPem: ca.certPem, clientCertPem: cert.certPem, clientKeyPem: cert.keyPem, user }), { mode: 0o600 });
       return { kubeconfigPath, certPem: cert.certPem, keyPem: cert.keyPem };
     };
+    const issueServingCert = async (name: string, commonName: string, ipAddresses: readonly string[], dnsNames: readonly string[] = []): Promise<{ certPath: string; keyPath: string }> =>
+      ca.issue({ name: `serving-${name.replace(/[^a-zA-Z0-9.-]/g, '_')}`, commonName, ipAddresses: [...ipAddresses], dnsNames: [...dnsNames], usage: 'server' });
     const admin = await issueClient('kck-admin', ['system:masters']);
     // The CNs below are the users the default RBAC policy binds the components' roles to.
     const controllerManager = await issueClient('system:kube-controller-manager');
@@ -135,7 +170,7 @@ async function startOnce(opts: UpstreamControlPlaneOptions): Promise<UpstreamCon
     await writeFile(kubeconfigPath, kubeconfigYaml({ server, caPem: ca.certPem, clientCertPem: admin.certPem, clientKeyPem: admin.keyPem, user: 'kck-admin' }), { mode: 0o600 });
 
     const layout: ControlPlaneLayout = {
-      stateDir, etcdDataDir: join(stateDir, 'etcd'), etcdClientPort, etcdPeerPort, apiserverPort, controllerManagerPort, schedulerPort,
+      stateDir, bindAddress, etcdDataDir: join(stateDir, 'etcd'), etcdClientPort, etcdPeerPort, apiserverPort, controllerManagerPort, schedulerPort,
       serviceClusterIpRange, clusterCidr: opts.clusterCidr ?? '10.244.0.0/16',
       pki: {
         caCert: ca.certPath, caKey: ca.keyPath, apiserverCert: apiserverCert.certPath, apiserverKey: apiserverCert.keyPath,
@@ -148,8 +183,50 @@ async function startOnce(opts: UpstreamControlPlaneOptions): Promise<UpstreamCon
     const start = async (name: string, command: string, args: string[]): Promise<ManagedProcess> => {
       const p = await startManagedProcess(name, command, args, join(stateDir, `${name}.log`));
       running.push(p);
+      current.set(name, p);
       log(`${name} started (pid ${p.pid}, log ${p.logPath})`);
       return p;
+    };
+    /**
+     * Registers a started component for faults (kill/stop end the current process, start runs
+     * the same command again) and supervises it as the kubelet supervises kubeadm's static
+     * Pods: an exit the kit did not cause is followed by a restart. kube-scheduler and
+     * kube-controller-manager exit by design when they lose their leader-election Lease
+     * (e.g. the apiserver was away past the renew deadline) and rely on exactly that.
+     */
+    const manage = (p: ManagedProcess, command: string, args: string[], url: string, creds: Credentials): void => {
+      const name = p.name;
+      let intended = false;
+      let restarts = 0;
+      const supervise = (proc: ManagedProcess): void => {
+        void proc.exited.then(async () => {
+          if (intended || stopping || current.get(name) !== proc) return;
+          // Back off as the kubelet does for a crashing container (10 s doubling, capped), shorter.
+          const delayMs = Math.min(1_000 * 2 ** restarts, 10_000);
+          restarts += 1;
+          log(`${name} exited (${proc.exitStatus() ?? 'unknown'}) without the kit stopping it; restarting in ${delayMs} ms`);
+          await new Promise((r) => setTimeout(r, delayMs));
+          if (intended || stopping || current.get(name) !== proc) return;
+          const again = await start(name, command, args).catch((error: unknown) => { log(`${name} restart failed: ${String(error)}`); return undefined; });
+          if (again !== undefined) supervise(again);
+        });
+      };
+      supervise(p);
+      components.set(name, {
+        name, command, args,
+        get running() { const c = current.get(name); return c !== undefined && c.exitStatus() === undefined; },
+        kill: async () => { intended = true; await current.get(name)?.kill(); },
+        stop: async () => { intended = true; await current.get(name)?.stop(); },
+        start: async () => {
+          const c = current.get(name);
+          if (c !== undefined && c.exitStatus() === undefined) throw new Error(`${name} is already running`);
+          intended = false;
+          const again = await start(name, command, args);
+          supervise(again);
+          deadline = Date.now() + (opts.startTimeoutMs ?? 120_000);
+          await waitReady(again, url, creds);
+        },
+      });
     };
     const waitReady = async (p: ManagedProcess, url: string, creds: Credentials): Promise<void> => {
       try {
@@ -160,19 +237,20 @@ async function startOnce(opts: UpstreamControlPlaneOptions): Promise<UpstreamCon
       log(`${p.name} ready (${url})`);
     };
 
-    const etcd = await start('etcd', etcdPath, etcdArgs(layout));
-    await waitReady(etcd, `http://127.0.0.1:${etcdClientPort}/health`, {});
-    const apiserver = await start('kube-apiserver', join(binDir, 'kube-apiserver'), apiserverArgs(layout));
+    const launch = async (name: string, command: string, args: string[], url: string, creds: Credentials): Promise<void> => {
+      const p = await start(name, command, args);
+      await waitReady(p, url, creds);
+      manage(p, command, args, url, creds);
+    };
+    await launch('etcd', etcdPath, etcdArgs(layout), `http://127.0.0.1:${etcdClientPort}/health`, {});
     const adminCreds: Credentials = { ca: ca.certPem, cert: admin.certPem, key: admin.keyPem };
-    await waitReady(apiserver, `${server}/readyz`, adminCreds);
+    await launch('kube-apiserver', join(binDir, 'kube-apiserver'), apiserverArgs(layout), `${server}/readyz`, adminCreds);
     // Both serve /healthz with a self-signed certificate of their own; the path is always allowed.
     if (opts.controllerManager !== false) {
-      const cm = await start('kube-controller-manager', join(binDir, 'kube-controller-manager'), controllerManagerArgs(layout));
-      await waitReady(cm, `https://127.0.0.1:${controllerManagerPort}/healthz`, { insecure: true });
+      await launch('kube-controller-manager', join(binDir, 'kube-controller-manager'), [...controllerManagerArgs(layout), ...(opts.controllerManagerArgs ?? [])], `https://127.0.0.1:${controllerManagerPort}/healthz`, { insecure: true });
     }
     if (opts.scheduler !== false) {
-      const s = await start('kube-scheduler', join(binDir, 'kube-scheduler'), schedulerArgs(layout));
-      await waitReady(s, `https://127.0.0.1:${schedulerPort}/healthz`, { insecure: true });
+      await launch('kube-scheduler', join(binDir, 'kube-scheduler'), schedulerArgs(layout), `https://127.0.0.1:${schedulerPort}/healthz`, { insecure: true });
     }
 
     let stopped: Promise<void> | undefined;
@@ -183,7 +261,9 @@ async function startOnce(opts: UpstreamControlPlaneOptions): Promise<UpstreamCon
       stateDir,
       pki: { caCert: ca.certPath, caKey: ca.keyPath, serviceAccountKey, serviceAccountPub },
       processes: new Map(running.map((p) => [p.name, { pid: p.pid, logPath: p.logPath }])),
+      components,
       issueClient,
+      issueServingCert,
       stop: () => (stopped ??= stopAll()),
     };
   } catch (error) {
