@@ -42,7 +42,8 @@ for (const pass of chosen) {
   console.log(`\n=== upstream pass ${pass.name}: ${pass.why}`);
   const started = Date.now();
   // The run label (src/report/run-label.ts) of a pass is its target's name: the column.
-  const env = { ...process.env, ...pass.env, KCK_REPORTS_DIR: reportsDir, KCK_RUN_NAME: pass.name };
+  // Each pass keeps cucumber's own reports in a folder of its own, as in feature-passes.mjs.
+  const env = { ...process.env, ...pass.env, KCK_REPORTS_DIR: reportsDir, KCK_RUN_NAME: pass.name, KCK_CUCUMBER_REPORTS_DIR: join(reportsDir, 'passes', pass.name) };
   const result = spawnSync(process.execPath, [cucumber], { stdio: 'inherit', env });
   outcomes.push({ name: pass.name, status: result.status, signal: result.signal, seconds: Math.round((Date.now() - started) / 1000) });
 }
