@@ -11,6 +11,7 @@ Feature: Pods have their own IP addresses and their containers share one network
     And container "client" runs "pause" in pod "beta"
     Then pods "alpha" and "beta" have distinct IP addresses
     And container "client" reaches pod "alpha" on its IP at port 9376 and is answered "alpha"
+    And container "client" reaches pod "alpha" on its IP at UDP port 9377 and is answered "alpha"
 
   @S11.2 @cap:cri
   Scenario: Containers of one sandbox reach each other over localhost

@@ -2,7 +2,8 @@ Feature: Services expose Pods at a stable address and balance connections over t
   Slides 11-12: Pods come and go and change their IPs, so clients reach them through a
   Service. The Service selects Pods by label, gets a stable address whose kind depends on its
   type, and spreads L4 connections over the ready Pods. Every check here makes real
-  connections that carry bytes: the workload answers each connection with its Pod name.
+  connections that carry bytes: the workload answers each TCP connection, and each UDP
+  datagram, with its Pod name.
 
   @S12.1 @S13.1 @cap:kube-api @cap:nodes @cap:controller-manager @cap:kube-proxy @cap:cluster-network
   Scenario: A Service makes a Deployment reachable at its cluster address, inside the cluster only
@@ -10,6 +11,22 @@ Feature: Services expose Pods at a stable address and balance connections over t
     And a ClusterIP Service "web" for the Deployment on port 80 to port 9376
     Then a client Pod reaches the Service "web" and is answered by one of its Pods
     And the Service "web" cannot be reached from outside the cluster
+
+  # A Service port names its protocol, and a named targetPort resolves to the container port
+  # of that name and that protocol only: "misnamed" is UDP but names the TCP port "serve", so
+  # it has no endpoints and answers nothing, although the Pods serve UDP on the same number.
+  @S12.1 @S12.2 @cap:kube-api @cap:nodes @cap:controller-manager @cap:kube-proxy @cap:cluster-network
+  Scenario: A Service carries UDP datagrams to its Pods through named target ports of the right protocol
+    Given a Deployment "echo" of 2 Pods serving their names over TCP and UDP on port 9376
+    And a ClusterIP Service "echo" for the Deployment with the ports
+      | name     | protocol | port | targetPort |
+      | dns      | UDP      | 53   | serve-udp  |
+      | dns-tcp  | TCP      | 53   | serve      |
+      | misnamed | UDP      | 54   | serve      |
+    Then a client Pod's UDP datagram to port 53 of the Service "echo" is answered by one of its Pods
+    And 40 UDP datagrams from a client Pod to port 53 of the Service "echo" reach every Pod of the Deployment
+    And a client Pod's TCP connection to port 53 of the Service "echo" is answered by one of its Pods
+    But a client Pod's UDP datagram to port 54 of the Service "echo" gets no answer
 
   @S11.4 @S12.2 @cap:kube-api @cap:nodes @cap:controller-manager @cap:kube-proxy @cap:cluster-network
   Scenario: Many connections to a Service reach every ready backend

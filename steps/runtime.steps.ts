@@ -106,9 +106,9 @@ Then('pods {string} and {string} have distinct IP addresses', function (this: Ki
   assert.notEqual(ipA, ipB);
 });
 
-async function dial(world: KitWorld, from: string, host: string, port: number, expected: string): Promise<void> {
-  await eventually(`${from} to reach ${host}:${port}`, async () => {
-    const r = await cri(world).execSync(container(world, from), ['/kck/workload', 'connect', host, String(port)], 10);
+async function dial(world: KitWorld, from: string, host: string, port: number, expected: string, protocol: 'tcp' | 'udp' = 'tcp'): Promise<void> {
+  await eventually(`${from} to reach ${host}:${port}/${protocol}`, async () => {
+    const r = await cri(world).execSync(container(world, from), ['/kck/workload', protocol === 'udp' ? 'udp-connect' : 'connect', host, String(port)], 10);
     assert.equal(r.exitCode, 0, r.stderr);
     assert.equal(r.stdout.trim(), expected);
   });
@@ -116,6 +116,12 @@ async function dial(world: KitWorld, from: string, host: string, port: number, e
 
 Then('container {string} reaches pod {string} on its IP at port {int} and is answered {string}', async function (this: KitWorld, from: string, target: string, port: number, expected: string) {
   await dial(this, from, pod(this, target).ip, port, expected);
+});
+
+// UDP goes through the image's static kck-udp helper: this runs it in the image root under
+// whichever runtime the target is (containerd unpacks the same layer the reference runs).
+Then('container {string} reaches pod {string} on its IP at UDP port {int} and is answered {string}', async function (this: KitWorld, from: string, target: string, port: number, expected: string) {
+  await dial(this, from, pod(this, target).ip, port, expected, 'udp');
 });
 
 Then('container {string} reaches {word} at port {int} and is answered {string}', async function (this: KitWorld, from: string, host: string, port: number, expected: string) {

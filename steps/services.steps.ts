@@ -1,14 +1,30 @@
 /** Service scenarios: objects through the KubeApi port, connections through the Network port. */
 import assert from 'node:assert/strict';
 import { Given, Then, When } from '@cucumber/cucumber';
+import type { DataTable } from '@cucumber/cucumber';
 import { ApiError } from '../src/ports/kube-api.ts';
 import { eventually } from '../src/world/eventually.ts';
+import type { ConnectResult, Network, Vantage } from '../src/ports/network.ts';
 import type { KitWorld } from '../src/world/kit-world.ts';
 import { address, backendNames, clientVantage, createDeployment, createPod, createService, describe, endpointPodNames, labels, readyPods, service } from './support/services-support.ts';
 
 Given('a Deployment {string} of {int} Pods serving their names on port {int}', async function (this: KitWorld, name: string, replicas: number, port: number) {
   await this.running();
   await createDeployment(this, name, replicas, port);
+});
+
+Given('a Deployment {string} of {int} Pods serving their names over TCP and UDP on port {int}', async function (this: KitWorld, name: string, replicas: number, port: number) {
+  await this.running();
+  await createDeployment(this, name, replicas, port, { udp: true });
+});
+
+Given('a ClusterIP Service {string} for the Deployment with the ports', async function (this: KitWorld, name: string, table: DataTable) {
+  const ports = table.hashes().map((row) => {
+    const protocol = protocolOf(row['protocol'] ?? '');
+    const target = row['targetPort'] ?? '';
+    return { name: row['name'], protocol: protocol.toUpperCase(), port: Number(row['port']), targetPort: /^\d+$/.test(target) ? Number(target) : target };
+  });
+  await createService(this, name, 'ClusterIP', { app: this.recall<string>('last deployment') }, 0, 0, { ports });
 });
 
 Given('a {word} Service {string} for the Deployment on port {int} to port {int}', async function (this: KitWorld, type: string, name: string, port: number, targetPort: number) {
@@ -235,4 +251,60 @@ Then('the retrying client never failed to reach the Service {string}', async fun
   await client.stop();
   assert.ok(client.attempts > 0, 'the client made no attempt');
   assert.deepEqual(client.failures, [], `${client.failures.length} of ${client.attempts} rounds failed even after retries`);
+});
+
+/** 'TCP'/'UDP' as written in a step, for the Network port. */
+function protocolOf(word: string): 'tcp' | 'udp' {
+  const p = word.toLowerCase();
+  if (p !== 'tcp' && p !== 'udp') throw new Error(`unknown protocol ${word}: write TCP or UDP`);
+  return p;
+}
+
+function exchange(network: Network, protocol: 'tcp' | 'udp', vantage: Vantage, host: string, port: number, options: { timeoutMs?: number } = {}): Promise<ConnectResult> {
+  return protocol === 'udp' ? network.udp(vantage, host, port, options) : network.tcp(vantage, host, port, options);
+}
+
+/** The cluster IP and the Service's declared port `port`/`protocol` (a typo must not pass as "no answer"). */
+async function declaredPort(world: KitWorld, name: string, port: number, protocol: 'tcp' | 'udp'): Promise<string> {
+  const svc = await service(world, name);
+  const declared = (svc.spec?.ports ?? []).map((p) => `${p.port}/${(p.protocol ?? 'TCP').toLowerCase()}`);
+  assert.ok(declared.includes(`${port}/${protocol}`), `Service ${name} declares ${declared.join(', ')}, not ${port}/${protocol}`);
+  assert.ok(svc.spec?.clusterIP !== undefined, `Service ${name} has no cluster IP`);
+  return svc.spec.clusterIP;
+}
+
+Then("a client Pod's {word} datagram/connection to port {int} of the Service {string} is answered by one of its Pods", async function (this: KitWorld, word: string, port: number, name: string) {
+  const protocol = protocolOf(word);
+  const network = await this.port('network');
+  const host = await declaredPort(this, name, port, protocol);
+  const vantage = await clientVantage(this);
+  await eventually(`a client Pod to reach Service ${name} at ${host}:${port}/${protocol}`, async () => {
+    const result = await exchange(network, protocol, vantage, host, port);
+    assert.ok(result.ok, `no answer over ${protocol}: ${result.error ?? ''}`);
+    const backends = await backendNames(this, name);
+    assert.ok(backends.includes(result.reply!), `answered by ${result.reply}, not one of ${backends.join(', ')}`);
+  });
+});
+
+Then('{int} {word} datagrams/connections from a client Pod to port {int} of the Service {string} reach every Pod of the Deployment', async function (this: KitWorld, count: number, word: string, port: number, name: string) {
+  const protocol = protocolOf(word);
+  const network = await this.port('network');
+  const host = await declaredPort(this, name, port, protocol);
+  const vantage = await clientVantage(this);
+  const pods = (await readyPods(this, { app: this.recall<string>('last deployment') })).map((p) => p.metadata.name!);
+  // As for TCP above: each exchange comes from a new source port, so it is a new flow for
+  // the proxy; 40 over 2 backends all landing on one has probability 1.8e-12.
+  await eventually(`${count} ${protocol} exchanges with Service ${name} to reach each of ${pods.join(', ')}`, async () => {
+    const counts = await network.spray(vantage, host, port, count, { protocol });
+    for (const pod of pods) assert.ok((counts.get(pod) ?? 0) > 0, `${pod} got nothing: ${describe(counts)}`);
+    assert.ok([...counts.keys()].every((k) => pods.includes(k)), `replies from outside the Deployment or failures: ${describe(counts)}`);
+  }, { timeoutMs: 180_000 });
+});
+
+Then("a client Pod's {word} datagram/connection to port {int} of the Service {string} gets no answer", async function (this: KitWorld, word: string, port: number, name: string) {
+  const protocol = protocolOf(word);
+  const network = await this.port('network');
+  const host = await declaredPort(this, name, port, protocol);
+  const result = await exchange(network, protocol, await clientVantage(this), host, port, { timeoutMs: 3000 });
+  assert.equal(result.ok, false, `${host}:${port}/${protocol} answered ${result.reply}`);
 });

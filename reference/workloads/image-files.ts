@@ -1,9 +1,11 @@
 /**
  * The files of the workload image's single layer: a static busybox, the applet links the
- * workload uses, and the workload scripts. One list feeds both the OCI layer (for
+ * workload uses, the kit's static UDP helper (kck-udp, built by udp-helper.ts) and the
+ * workload scripts. One list feeds both the OCI layer (for
  * containerd) and the reference runtime's root filesystem, so the two cannot drift.
  */
 import { readFileSync } from 'node:fs';
+import { udpHelper } from './udp-helper.ts';
 import { REPLY_NAME_SCRIPT, WORKLOAD_SCRIPT } from './workload-script.ts';
 
 export type ImageFile =
@@ -28,6 +30,8 @@ export function imageFiles(busyboxPath: string = BUSYBOX_PATH): ImageFile[] {
     { kind: 'dir', path: 'bin', mode: 0o755 },
     { kind: 'file', path: 'bin/busybox', mode: 0o755, content: busybox },
     ...APPLETS.map((a): ImageFile => ({ kind: 'symlink', path: `bin/${a}`, target: 'busybox' })),
+    // On PATH, so client Pods' shell scripts find it under either runtime (see process-command.ts).
+    { kind: 'file', path: 'bin/kck-udp', mode: 0o755, content: udpHelper() },
     { kind: 'dir', path: 'etc', mode: 0o755 },
     { kind: 'file', path: 'etc/passwd', mode: 0o644, content: Buffer.from('root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n') },
     { kind: 'file', path: 'etc/group', mode: 0o644, content: Buffer.from('root:x:0:\nnogroup:x:65534:\n') },

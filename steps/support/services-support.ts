@@ -1,8 +1,8 @@
 /**
  * What the Service and kube-proxy steps share: creating Deployments, Pods and Services in
  * the scenario's namespace through the KubeApi port, and reading who serves a Service.
- * Workloads run the kit's workload image as serve-hostname, so every TCP connection is
- * answered with the serving Pod's name.
+ * Workloads run the kit's workload image as serve-hostname, so every TCP connection (and,
+ * where asked for, every UDP datagram) is answered with the serving Pod's name.
  */
 import type { KubeObject } from '../../src/ports/kube-api.ts';
 import type { Vantage } from '../../src/ports/network.ts';
@@ -28,17 +28,21 @@ export function labels(text: string): Record<string, string> {
   return Object.fromEntries(text.split(',').map((pair) => pair.trim().split('=') as [string, string]));
 }
 
-export function servingContainer(port: number): Record<string, unknown> {
+/**
+ * serve-hostname on TCP `port` (container port "serve"); with `udp`, on UDP `port` too
+ * (container port "serve-udp"), else UDP is off.
+ */
+export function servingContainer(port: number, options: { udp?: boolean } = {}): Record<string, unknown> {
   return {
     name: 'server',
     image: WORKLOAD_IMAGE,
-    args: ['serve-hostname', '--tcp', String(port), '--http', '0'],
-    ports: [{ containerPort: port, protocol: 'TCP', name: 'serve' }],
+    args: ['serve-hostname', '--tcp', String(port), '--udp', options.udp === true ? String(port) : '0', '--http', '0'],
+    ports: [{ containerPort: port, protocol: 'TCP', name: 'serve' }, ...(options.udp === true ? [{ containerPort: port, protocol: 'UDP', name: 'serve-udp' }] : [])],
     readinessProbe: { tcpSocket: { port }, periodSeconds: 1, failureThreshold: 1 },
   };
 }
 
-export async function createDeployment(world: KitWorld, name: string, replicas: number, port: number): Promise<void> {
+export async function createDeployment(world: KitWorld, name: string, replicas: number, port: number, options: { udp?: boolean } = {}): Promise<void> {
   const namespace = await world.scenarioNamespace();
   await world.kube.create({
     apiVersion: 'apps/v1',
@@ -47,7 +51,7 @@ export async function createDeployment(world: KitWorld, name: string, replicas: 
     spec: {
       replicas,
       selector: { matchLabels: { app: name } },
-      template: { metadata: { labels: { app: name } }, spec: { terminationGracePeriodSeconds: 2, containers: [servingContainer(port)] } },
+      template: { metadata: { labels: { app: name } }, spec: { terminationGracePeriodSeconds: 2, containers: [servingContainer(port, options)] } },
     },
   });
   world.remember('last deployment', name);

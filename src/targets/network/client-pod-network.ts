@@ -1,9 +1,14 @@
 /**
  * The Network port on any cluster: connections "from a pod" are made by a short-lived client
- * Pod running the kit's workload image (busybox nc), and read back through its log; "from a
- * node" is the same Pod on the host network of that node; "from outside" dials from the
- * kit's own process. Black box: it needs nothing but the API and an image the cluster can run.
+ * Pod running the kit's workload image (busybox nc for TCP, the image's kck-udp helper for
+ * UDP), and read back through its log; "from a node" is the same Pod on the host network of
+ * that node; "from outside" dials from the kit's own process (node:net, node:dgram). Black
+ * box: it needs nothing but the API and an image the cluster can run.
+ *
+ * A UDP probe is one datagram and one awaited reply: "no reply" covers both a port nothing
+ * answers on and a lost datagram, so callers that expect an answer retry (eventually).
  */
+import dgram from 'node:dgram';
 import { connect } from 'node:net';
 import type { KubeApi, KubeObject } from '../../ports/kube-api.ts';
 import type { ConnectResult, Network, Vantage } from '../../ports/network.ts';
@@ -16,8 +21,9 @@ interface PodView extends KubeObject {
 const MARK = 'kck-reply:';
 
 /** One probe as a shell script; replies are printed behind a marker so log noise is ignored. */
-export function probeScript(host: string, port: number, count: number, timeoutSeconds: number): string {
-  const once = `r=$(echo | nc -w ${timeoutSeconds} ${host} ${port} 2>/dev/null | head -n 1); if [ -n "$r" ]; then echo "${MARK}$r"; else echo "${MARK}!failed"; fi`;
+export function probeScript(host: string, port: number, count: number, timeoutSeconds: number, protocol: 'tcp' | 'udp' = 'tcp'): string {
+  const dial = protocol === 'udp' ? `kck-udp dial ${host} ${port} ${timeoutSeconds * 1000}` : `echo | nc -w ${timeoutSeconds} ${host} ${port}`;
+  const once = `r=$(${dial} 2>/dev/null | head -n 1); if [ -n "$r" ]; then echo "${MARK}$r"; else echo "${MARK}!failed"; fi`;
   return count === 1 ? once : `for i in $(seq ${count}); do ${once}; done`;
 }
 
@@ -40,8 +46,11 @@ export class ClientPodNetwork implements Network {
     return reply === undefined || reply === '!failed' ? { ok: false, error: 'no reply' } : { ok: true, reply };
   }
 
-  async udp(): Promise<ConnectResult> {
-    throw new Error('UDP probes from client Pods need a UDP client in the workload image (busybox nc has no UDP)');
+  async udp(vantage: Vantage, host: string, port: number, options: { timeoutMs?: number } = {}): Promise<ConnectResult> {
+    const timeoutMs = options.timeoutMs ?? 3_000;
+    if (vantage.from === 'outside') return datagramFromHere(host, port, timeoutMs);
+    const [reply] = await this.runProbe(vantage, probeScript(host, port, 1, Math.ceil(timeoutMs / 1000), 'udp'));
+    return reply === undefined || reply === '!failed' ? { ok: false, error: 'no reply' } : { ok: true, reply };
   }
 
   async hold(vantage: Vantage, host: string, port: number): Promise<{ reply: string; close(): Promise<void> }> {
@@ -65,15 +74,16 @@ export class ClientPodNetwork implements Network {
   }
 
   async spray(vantage: Vantage, host: string, port: number, count: number, options: { protocol?: 'tcp' | 'udp'; sourceAddress?: string } = {}): Promise<Map<string, number>> {
-    if (options.protocol === 'udp') throw new Error('UDP spraying is not supported by client Pods yet');
+    const protocol = options.protocol ?? 'tcp';
     const replies: string[] = [];
     if (vantage.from === 'outside') {
       for (let i = 0; i < count; i++) {
-        const r = await dialFromHere(host, port, 3_000, options.sourceAddress);
+        const r = protocol === 'udp' ? await datagramFromHere(host, port, 3_000, options.sourceAddress) : await dialFromHere(host, port, 3_000, options.sourceAddress);
         replies.push(r.ok ? r.reply! : '!failed');
       }
     } else {
-      replies.push(...(await this.runProbe(vantage, probeScript(host, port, count, 3))));
+      // Every kck-udp dial is a new socket, hence a new source port: a new flow for the proxy.
+      replies.push(...(await this.runProbe(vantage, probeScript(host, port, count, 3, protocol))));
     }
     const counts = new Map<string, number>();
     for (const r of replies) counts.set(r, (counts.get(r) ?? 0) + 1);
@@ -139,5 +149,29 @@ function dialFromHere(host: string, port: number, timeoutMs: number, localAddres
     });
     socket.on('end', () => done(data.length > 0 ? { ok: true, reply: data.trim() } : { ok: false, error: 'ECONNRESET' }));
     socket.on('error', (error: NodeJS.ErrnoException) => done({ ok: false, error: error.code ?? error.message }));
+  });
+}
+
+/** One datagram from the kit's own process; the first reply datagram's first line is the answer. */
+function datagramFromHere(host: string, port: number, timeoutMs: number, localAddress?: string): Promise<ConnectResult> {
+  return new Promise((resolve) => {
+    const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    let settled = false;
+    const done = (result: ConnectResult): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.close();
+      resolve(result);
+    };
+    const timer = setTimeout(() => done({ ok: false, error: 'ETIMEDOUT' }), timeoutMs);
+    socket.on('message', (msg) => done({ ok: true, reply: msg.toString().split('\n')[0]!.trim() }));
+    // A connected socket reports an ICMP port unreachable as ECONNREFUSED.
+    socket.on('error', (error: NodeJS.ErrnoException) => done({ ok: false, error: error.code ?? error.message }));
+    socket.bind({ port: 0, ...(localAddress === undefined ? {} : { address: localAddress }) }, () => {
+      socket.connect(port, host, () => {
+        if (!settled) socket.send('kck\n');
+      });
+    });
   });
 }
