@@ -60,7 +60,7 @@ export function kubeconfigTarget(env: NodeJS.ProcessEnv): Target {
         kube,
         topology: new KubeconfigTopology(kube, path),
         faults: undefined,
-        network: workloadImage === undefined ? undefined : new ClientPodNetwork(kube, workloadImage),
+        network: workloadImage === undefined ? undefined : new ClientPodNetwork(kube, workloadImage, 'anywhere'),
         stop: async () => kube.close(),
       };
     },

@@ -13,6 +13,7 @@ import { connect } from 'node:net';
 import type { KubeApi, KubeObject } from '../../ports/kube-api.ts';
 import type { ConnectResult, Network, Vantage } from '../../ports/network.ts';
 import { eventually } from '../../world/eventually.ts';
+import { offMachineReason } from './off-machine-route.ts';
 
 interface PodView extends KubeObject {
   status?: { phase?: string; containerStatuses?: Array<{ state?: { terminated?: { exitCode: number } } }> };
@@ -34,27 +35,41 @@ export function parseReplies(log: string): string[] {
 export class ClientPodNetwork implements Network {
   private serial = 0;
 
+  /**
+   * `outside: 'this-machine'` (the kit's own clusters): "from outside" reaches only what is on
+   * this machine; an address whose route leaves it is reported unreachable without a packet
+   * sent (see off-machine-route.ts). `'anywhere'`: a user's cluster, reached as it is routed.
+   */
   constructor(
     private readonly kube: KubeApi,
     private readonly image: string,
+    private readonly outside: 'this-machine' | 'anywhere' = 'this-machine',
   ) {}
+
+  private async refusedFromHere(host: string): Promise<ConnectResult | undefined> {
+    if (this.outside === 'anywhere') return undefined;
+    const reason = await offMachineReason(host);
+    return reason === undefined ? undefined : { ok: false, error: reason };
+  }
 
   async tcp(vantage: Vantage, host: string, port: number, options: { timeoutMs?: number } = {}): Promise<ConnectResult> {
     const timeoutMs = options.timeoutMs ?? 3_000;
-    if (vantage.from === 'outside') return dialFromHere(host, port, timeoutMs);
+    if (vantage.from === 'outside') return (await this.refusedFromHere(host)) ?? dialFromHere(host, port, timeoutMs);
     const [reply] = await this.runProbe(vantage, probeScript(host, port, 1, Math.ceil(timeoutMs / 1000)));
     return reply === undefined || reply === '!failed' ? { ok: false, error: 'no reply' } : { ok: true, reply };
   }
 
   async udp(vantage: Vantage, host: string, port: number, options: { timeoutMs?: number } = {}): Promise<ConnectResult> {
     const timeoutMs = options.timeoutMs ?? 3_000;
-    if (vantage.from === 'outside') return datagramFromHere(host, port, timeoutMs);
+    if (vantage.from === 'outside') return (await this.refusedFromHere(host)) ?? datagramFromHere(host, port, timeoutMs);
     const [reply] = await this.runProbe(vantage, probeScript(host, port, 1, Math.ceil(timeoutMs / 1000), 'udp'));
     return reply === undefined || reply === '!failed' ? { ok: false, error: 'no reply' } : { ok: true, reply };
   }
 
   async hold(vantage: Vantage, host: string, port: number): Promise<{ reply: string; close(): Promise<void> }> {
     if (vantage.from === 'outside') {
+      const refused = await this.refusedFromHere(host);
+      if (refused !== undefined) throw new Error(`cannot hold a connection to ${host}:${port}: ${refused.error}`);
       const socket = connect({ host, port });
       const reply = await new Promise<string>((resolve, reject) => {
         socket.once('data', (d: Buffer) => resolve(d.toString().trim()));
@@ -76,7 +91,9 @@ export class ClientPodNetwork implements Network {
   async spray(vantage: Vantage, host: string, port: number, count: number, options: { protocol?: 'tcp' | 'udp'; sourceAddress?: string } = {}): Promise<Map<string, number>> {
     const protocol = options.protocol ?? 'tcp';
     const replies: string[] = [];
-    if (vantage.from === 'outside') {
+    const refused = vantage.from === 'outside' ? await this.refusedFromHere(host) : undefined;
+    if (refused !== undefined) replies.push(...Array.from({ length: count }, () => '!failed'));
+    else if (vantage.from === 'outside') {
       for (let i = 0; i < count; i++) {
         const r = protocol === 'udp' ? await datagramFromHere(host, port, 3_000, options.sourceAddress) : await dialFromHere(host, port, 3_000, options.sourceAddress);
         replies.push(r.ok ? r.reply! : '!failed');
