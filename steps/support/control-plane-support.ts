@@ -129,10 +129,12 @@ async function renew(kube: KubeApi, name: string): Promise<void> {
   } else {
     await kube.update({ ...lease, ...LEASE, spec: { ...(lease.spec ?? {}), renewTime: microNow() } });
   }
-  const node = await kube.get<NodeView>({ ...NODE, name });
-  if (node?.status?.conditions !== undefined) {
+  // Real controllers (upstream's TTL, IPAM, node lifecycle) write to a new Node at once: a
+  // stale read loses with 409, so the heartbeat is read-modify-write with retry.
+  await withRetry(kube, name, async (node) => {
+    if (node.status?.conditions === undefined) return;
     await kube.updateStatus<NodeView>({ ...node, status: { ...node.status, conditions: node.status.conditions.map((c) => ({ ...c, lastHeartbeatTime: now() })) } });
-  }
+  });
 }
 
 export interface PodOptions {
