@@ -78,7 +78,7 @@ void test('kubelet shell against a real apiserver and CRI runtime', { timeout: 3
         const text = await res.text();
         return res.status === 200 && text.includes('serving web') ? text : undefined;
       });
-      assert.match(logs, /^serving web on tcp 9376 http 8080$/m);
+      assert.match(logs, /^serving web on tcp 9376 udp 9377 http 8080$/m);
       const other = await status(api, 'elsewhere');
       assert.equal(other?.conditions, undefined, 'a Pod of another node is not touched');
       assert.equal(other?.hostIP, undefined, 'a Pod of another node is not touched');
