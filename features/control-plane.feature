@@ -37,10 +37,11 @@ Feature: The control plane manages the nodes, runs on a master node, and survive
   @S3.6 @S7.2 @cap:kube-api @cap:ha-control-plane @cap:faults @cap:controller-manager @disruptive
   Scenario: Killing the leading controller-manager mid-rollout still completes it within its bounds
     Given a Deployment "web" of 4 ready Pods of image "app:v1" with maxSurge 1 and maxUnavailable 1
-    And I watch the Pods of the Deployment "web"
+    And I watch the Deployment "web" and its ReplicaSets
     Then exactly one kube-controller-manager instance holds the Lease "kube-controller-manager"
     When I change the image of the Deployment "web" to "app:v2"
     And I kill the kube-controller-manager instance holding the Lease "kube-controller-manager"
     Then another kube-controller-manager instance holds the Lease "kube-controller-manager"
     And the Deployment "web" completes its rollout with 4 ready Pods of image "app:v2"
-    And the watch never showed more than 5 Pods or fewer than 3 ready Pods of the Deployment "web"
+    And during the rollout the ReplicaSets of the Deployment "web" never asked for more than 5 Pods in all
+    And during the rollout the Deployment "web" never reported fewer than 3 available Pods

@@ -28,10 +28,11 @@ Feature: Controllers drive the current state towards the desired state
   @S7.3 @S3.2 @cap:kube-api @cap:controller-manager
   Scenario: A RollingUpdate replaces the Pods within maxSurge and maxUnavailable
     Given a Deployment "web" of 4 ready Pods of image "app:v1" with maxSurge 1 and maxUnavailable 1
-    And I watch the Pods of the Deployment "web"
+    And I watch the Deployment "web" and its ReplicaSets
     When I change the image of the Deployment "web" to "app:v2"
     Then the Deployment "web" completes its rollout with 4 ready Pods of image "app:v2"
-    And the watch never showed more than 5 Pods or fewer than 3 ready Pods of the Deployment "web"
+    And during the rollout the ReplicaSets of the Deployment "web" never asked for more than 5 Pods in all
+    And during the rollout the Deployment "web" never reported fewer than 3 available Pods
     And the Deployment "web" has 2 ReplicaSets, one per Pod template
     And a ScalingReplicaSet event was recorded for the Deployment "web"
 

@@ -60,12 +60,15 @@ Feature: kube-proxy forwards Service traffic on every node, in the mode it is co
     Then 30 connections from one client Pod to the Service "web" reach each Pod exactly 10 times
 
   @S13.5 @cap:kube-api @cap:nodes @cap:controller-manager @cap:kube-proxy @cap:cluster-network @cap:proxy-mode-ipvs
-  Scenario: IPVS least-connection sends a new connection to the backend with the fewest open ones
+  Scenario: IPVS least-connection sends new connections to the backend with the fewest open ones
     Given kube-proxy uses the IPVS scheduler "lc"
     And a Deployment "web" of 2 Pods serving their names on port 9376
     And a ClusterIP Service "web" for the Deployment on port 80 to port 9376
-    When client Pods on one node hold 3 connections to the Service "web" open
-    Then the next connection from that node goes to the Pod holding the fewest of them
+    When client Pods on one node hold 4 connections to the Service "web" open
+    Then the held connections are spread evenly over the 2 Pods
+    # Round-robin would now send the next connection to the Pod the first one reached.
+    When the held connections to the Pod that the first one did not reach are closed
+    Then the next 8 connections from that node all go to that Pod, which holds the fewest
 
   @S13.5 @cap:kube-api @cap:nodes @cap:controller-manager @cap:kube-proxy @cap:cluster-network @cap:proxy-mode-ipvs
   Scenario: IPVS source hashing keeps each client address on one backend

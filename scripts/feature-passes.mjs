@@ -9,9 +9,10 @@
 //
 // Usage: node --import tsx scripts/feature-passes.mjs [name...]   (default: every pass; `--list` names them)
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
+import { runLabel } from '../src/report/run-label.ts';
 
 const isRoot = process.getuid?.() === 0;
 const onPath = (binary) => (process.env.PATH ?? '').split(delimiter).some((dir) => {
@@ -40,6 +41,15 @@ const PASSES = [
     env: { KCK_PROXY_MODE: mode },
     args: ['--tags', '@cap:kube-proxy'],
     lacks: mode === 'userspace' ? () => undefined : needsRoot,
+  })),
+  // A cluster runs one IPVS scheduler (rr above); the scenarios for the others run on
+  // clusters of their own.
+  ...['lc', 'sh'].map((scheduler) => ({
+    name: `proxy-ipvs-${scheduler}`,
+    why: `the IPVS scheduler scenarios with every kube-proxy in ipvs mode with the ${scheduler} scheduler`,
+    env: { KCK_PROXY_MODE: 'ipvs', KCK_IPVS_SCHEDULER: scheduler },
+    args: ['--tags', '@S13.5 and @cap:proxy-mode-ipvs'],
+    lacks: needsRoot,
   })),
   {
     name: 'cri-containerd',
@@ -77,6 +87,43 @@ if (unknown.length > 0) {
 const chosen = wanted.length === 0 ? PASSES : PASSES.filter((p) => wanted.includes(p.name));
 const cucumber = createRequire(import.meta.url).resolve('@cucumber/cucumber/package.json').replace(/package\.json$/, 'bin/cucumber.js');
 
+/**
+ * Cucumber exits 0 when a step skips its scenario; the claim report counts a skip without a
+ * reason as a failure, and so does a pass. Also fails a pass that wrote no claim results.
+ */
+function claimProblems(runFile, startedAt) {
+  let run;
+  try {
+    run = JSON.parse(readFileSync(runFile, 'utf8'));
+  } catch {
+    return `no claim results in ${runFile}`;
+  }
+  if (Date.parse(run.target.finishedAt) < startedAt) return `the claim results in ${runFile} are older than this pass`;
+  const failed = run.scenarios.filter((s) => s.status === 'failed');
+  if (failed.length === 0) return undefined;
+  return `${failed.length} scenario(s) failed in the claim report: ${failed.map((s) => `${s.name} (${s.reason ?? 'failed'})`).join('; ')}`;
+}
+
+/** The failed scenarios of a pass with the first lines of their errors, from cucumber's JSON report. */
+function failureSummary(cucumberJson) {
+  let features;
+  try {
+    features = JSON.parse(readFileSync(cucumberJson, 'utf8'));
+  } catch {
+    return [`(no cucumber report in ${cucumberJson})`];
+  }
+  const lines = [];
+  for (const feature of features) {
+    for (const scenario of feature.elements ?? []) {
+      const failed = [...(scenario.before ?? []), ...(scenario.steps ?? []), ...(scenario.after ?? [])].find((st) => st.result?.status === 'failed');
+      if (failed === undefined) continue;
+      const error = (failed.result.error_message ?? '').split('\n').filter((l) => l.trim() !== '').slice(0, 4).map((l) => `      ${l.slice(0, 300)}`);
+      lines.push(`    ${feature.uri}:${scenario.line} ${scenario.name}`, `      at: ${failed.keyword ?? ''}${failed.name ?? '(hook)'}`, ...error);
+    }
+  }
+  return lines;
+}
+
 const outcomes = [];
 for (const pass of chosen) {
   console.log(`\n=== feature pass ${pass.name}: ${pass.why}`);
@@ -92,9 +139,10 @@ for (const pass of chosen) {
   const own = pass.name === 'reference' ? {} : { KCK_CUCUMBER_REPORTS_DIR: join(reports, 'passes', pass.name) };
   const result = spawnSync(process.execPath, [cucumber, ...pass.args], { stdio: 'inherit', env: { ...process.env, ...own, ...pass.env } });
   const seconds = Math.round((Date.now() - started) / 1000);
-  const ok = result.status === 0;
-  outcomes.push({ name: pass.name, ok, seconds });
-  console.log(`=== feature pass ${pass.name}: ${ok ? 'passed' : `FAILED (exit ${result.status ?? result.signal})`} in ${seconds} s`);
+  const unsound = result.status === 0 ? claimProblems(join(reports, 'targets', `${runLabel({ ...process.env, ...pass.env })}.json`), started) : undefined;
+  const ok = result.status === 0 && unsound === undefined;
+  outcomes.push({ name: pass.name, ok, seconds, failures: ok ? [] : failureSummary(join(own.KCK_CUCUMBER_REPORTS_DIR ?? reports, 'cucumber.json')) });
+  console.log(`=== feature pass ${pass.name}: ${ok ? 'passed' : `FAILED (${unsound ?? `exit ${result.status ?? result.signal}`})`} in ${seconds} s`);
 }
 
 // reports/fidelity.md: the reference and upstream columns side by side (the mixed control
@@ -104,7 +152,10 @@ if (outcomes.some((o) => o.name === 'upstream' && o.note === undefined)) {
 }
 
 console.log('\nfeature passes:');
-for (const o of outcomes) console.log(`  ${o.note !== undefined ? (o.ok ? 'not run' : 'FAILED') : o.ok ? 'passed' : 'FAILED'}  ${o.name} ${o.note !== undefined ? `(it ${o.note})` : `(${o.seconds} s)`}`);
+for (const o of outcomes) {
+  console.log(`  ${o.note !== undefined ? (o.ok ? 'not run' : 'FAILED') : o.ok ? 'passed' : 'FAILED'}  ${o.name} ${o.note !== undefined ? `(it ${o.note})` : `(${o.seconds} s)`}`);
+  for (const line of o.failures ?? []) console.log(line);
+}
 const failed = outcomes.filter((o) => !o.ok).length;
 const notRun = outcomes.filter((o) => o.ok && o.note !== undefined).length;
 console.log(`feature passes: ${outcomes.length - failed - notRun} passed, ${failed} failed, ${notRun} not run`);

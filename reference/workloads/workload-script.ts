@@ -91,7 +91,14 @@ case "$verb" in
 esac
 `;
 
-/** Run by nc -e for each TCP connection: the reply is the Pod name. */
+/**
+ * Run by nc -e for each TCP connection: the reply is the Pod name, then the connection closes,
+ * unless the client's first line (within a second) is "hold": then it stays open until the
+ * client closes it, so that a load-aware balancer (IPVS lc) sees it as an open connection.
+ */
 export const REPLY_NAME_SCRIPT = `#!/bin/sh
 echo "\${HOSTNAME:-$(hostname)}"
+read -t 1 line
+[ "$line" = hold ] && cat > /dev/null
+exit 0
 `;

@@ -23,7 +23,7 @@ export interface ConnectResult {
 export interface Network {
   tcp(vantage: Vantage, host: string, port: number, options?: { timeoutMs?: number }): Promise<ConnectResult>;
   udp(vantage: Vantage, host: string, port: number, options?: { timeoutMs?: number }): Promise<ConnectResult>;
-  /** Opens a TCP connection and keeps it open until the returned function is called. */
+  /** Opens a TCP connection and keeps it open until close(), which resolves once the client end is closed. */
   hold(vantage: Vantage, host: string, port: number): Promise<{ reply: string; close(): Promise<void> }>;
   /** Many connections from one vantage, counted by reply; sourceAddress pins a client address. */
   spray(vantage: Vantage, host: string, port: number, count: number, options?: { protocol?: 'tcp' | 'udp'; sourceAddress?: string }): Promise<Map<string, number>>;

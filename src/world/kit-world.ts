@@ -7,6 +7,7 @@
 import { setWorldConstructor, World, type IWorldOptions } from '@cucumber/cucumber';
 import type { KubeApi } from '../ports/kube-api.ts';
 import type { StartedTarget, Target } from '../ports/target.ts';
+import { STATUS_MEDIA_TYPE } from './applicability.ts';
 import { eventually } from './eventually.ts';
 
 export type CleanUp = () => Promise<void> | void;
@@ -47,6 +48,16 @@ export class KitWorld extends World<KitParameters> {
   get kube(): KubeApi {
     if (this.started === undefined) throw new Error('the target is not started yet: call `await world.running()` first');
     return this.started.kube;
+  }
+
+  /**
+   * For a step that finds out only on the running target that the scenario does not apply
+   * (e.g. the cluster runs another IPVS scheduler): records the reason the claims report
+   * shows. The step then returns 'skipped'.
+   */
+  notApplicable(reason: string): 'skipped' {
+    this.attach(JSON.stringify({ target: this.target.name, status: 'not-applicable', reason }), STATUS_MEDIA_TYPE);
+    return 'skipped';
   }
 
   /** The port a scenario needs; a missing one means the target declared a capability it cannot serve. */

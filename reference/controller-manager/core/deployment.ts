@@ -132,7 +132,8 @@ export function reconcileDeployment({ deployment: d, replicaSets, pods, now }: D
     actions.push({ type: 'create', object: rs });
     if (initial > 0) actions.push({ type: 'event', object: d, eventType: 'Normal', reason: 'ScalingReplicaSet', message: `Scaled up replica set ${rs.metadata.name} from 0 to ${initial}` });
     createdNew = rs.metadata.name;
-    return { actions: [...actions, ...statusActions(d, [rs], undefined, now, { newRSName: createdNew, paused })], requeueAfterMs: 1000 };
+    // The status still counts the old ReplicaSets: their Pods stay available while the new one starts.
+    return { actions: [...actions, ...statusActions(d, [rs, ...olds], rs, now, { newRSName: createdNew, paused })], requeueAfterMs: 1000 };
   }
 
   // Rollback or re-used template: the ReplicaSet gets the next revision, remembering the old.

@@ -60,10 +60,10 @@ function deployment(replicas: number, image: string, strategy: Deployment['spec'
  * Simulates the Deployment controller with an instant ReplicaSet controller whose new Pods
  * become available one tick later; returns the (total, available) history.
  */
-function simulate(d: Deployment, start: ReplicaSet[], ticks: number): { history: { total: number; available: number }[]; sets: ReplicaSet[] } {
+function simulate(d: Deployment, start: ReplicaSet[], ticks: number): { history: { total: number; available: number; reported?: number }[]; sets: ReplicaSet[] } {
   let sets = start;
   let uid = 0;
-  const history: { total: number; available: number }[] = [];
+  const history: { total: number; available: number; reported?: number }[] = [];
   for (let tick = 0; tick < ticks; tick++) {
     const result = reconcileDeployment({ deployment: d, replicaSets: sets, pods: [], now: 1_000_000 + tick * 1000 });
     for (const a of result.actions) {
@@ -81,7 +81,9 @@ function simulate(d: Deployment, start: ReplicaSet[], ticks: number): { history:
     });
     const total = sets.reduce((n, s) => n + (s.status?.replicas ?? 0), 0);
     const available = sets.reduce((n, s) => n + (s.status?.availableReplicas ?? 0), 0);
-    history.push({ total, available });
+    // What the Deployment's status said after this tick (what clients and upstream's e2e read).
+    const reported = d.status?.availableReplicas;
+    history.push({ total, available, ...(reported === undefined ? {} : { reported }) });
   }
   return { history, sets };
 }
@@ -100,6 +102,7 @@ void test('property: a RollingUpdate stays within maxSurge/maxUnavailable and co
       for (const h of history) {
         assert.ok(h.total <= replicas + bounds.maxSurge, `total ${h.total} > ${replicas}+${bounds.maxSurge}`);
         assert.ok(h.available >= replicas - bounds.maxUnavailable, `available ${h.available} < ${replicas}-${bounds.maxUnavailable}`);
+        if (h.reported !== undefined) assert.ok(h.reported >= replicas - bounds.maxUnavailable, `status.availableReplicas ${h.reported} < ${replicas}-${bounds.maxUnavailable}`);
       }
       const newest = sets.find((s) => s.spec.template.spec.containers[0]?.image === 'b');
       assert.equal(newest?.spec.replicas, replicas);

@@ -70,22 +70,24 @@ export class ClientPodNetwork implements Network {
     if (vantage.from === 'outside') {
       const refused = await this.refusedFromHere(host);
       if (refused !== undefined) throw new Error(`cannot hold a connection to ${host}:${port}: ${refused.error}`);
-      const socket = connect({ host, port });
+      // "hold" asks the workload's server to keep the connection open (REPLY_NAME_SCRIPT).
+      const socket = connect({ host, port }, () => void socket.write('hold\n'));
       const reply = await new Promise<string>((resolve, reject) => {
         socket.once('data', (d: Buffer) => resolve(d.toString().trim()));
         socket.once('error', reject);
       });
       return { reply, close: async () => void socket.destroy() };
     }
-    // The client keeps its end open by feeding nc from a sleep.
-    const script = `(sleep 3600) | nc ${host} ${port} | while read -r line; do echo "${MARK}$line"; done`;
+    // "hold" asks the workload's server to keep the connection open (REPLY_NAME_SCRIPT); the
+    // client keeps its end open by feeding nc from a sleep.
+    const script = `(echo hold; sleep 3600) | nc ${host} ${port} | while read -r line; do echo "${MARK}$line"; done`;
     const pod = await this.createProbePod(vantage, script);
     const reply = await eventually(`client pod ${pod.name} to get a reply from ${host}:${port}`, async () => {
       const [first] = parseReplies(await this.log(pod.namespace, pod.name));
       if (first === undefined) throw new Error('no reply yet');
       return first;
     });
-    return { reply, close: () => this.deletePod(pod.namespace, pod.name) };
+    return { reply, close: () => this.terminatePod(pod.namespace, pod.name) };
   }
 
   async spray(vantage: Vantage, host: string, port: number, count: number, options: { protocol?: 'tcp' | 'udp'; sourceAddress?: string } = {}): Promise<Map<string, number>> {
@@ -144,6 +146,19 @@ export class ClientPodNetwork implements Network {
     const res = await this.kube.request('GET', `/api/v1/namespaces/${namespace}/pods/${name}/log`);
     if (res.status !== 200) throw new Error(`log of pod ${name} answered ${res.status}: ${res.text.slice(0, 200)}`);
     return res.text;
+  }
+
+  /**
+   * A graceful delete stays in the API until the kubelet has killed the Pod's processes, so
+   * once it is gone the client's end of a held connection is closed (a forced delete would
+   * return before the kubelet even noticed).
+   */
+  private async terminatePod(namespace: string, name: string): Promise<void> {
+    const pod = { apiVersion: 'v1', kind: 'Pod', namespace, name };
+    await this.kube.delete(pod, { gracePeriodSeconds: 1 }).catch(() => undefined);
+    await eventually(`client pod ${name} to terminate`, async () => {
+      if ((await this.kube.get(pod)) !== undefined) throw new Error('still there');
+    });
   }
 
   private async deletePod(namespace: string, name: string): Promise<void> {

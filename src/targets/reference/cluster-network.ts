@@ -113,8 +113,11 @@ export class ClusterNetwork {
     return ['ip', 'netns', 'exec', node.netns];
   }
 
-  /** Node namespaces a killed run left behind under this id would clash with new ones. */
+  /** Node namespaces and links a killed run left behind under this id would clash with new ones. */
   private async removeLeftovers(): Promise<void> {
+    // The kernel tears a deleted namespace down later, its veth with it: delete the host ends
+    // now (that removes both ends at once), or the next `ip link add` of the name may find it.
+    await this.deleteHostEnds();
     const { stdout } = await exec('ip', ['netns', 'list']);
     for (const line of stdout.split('\n')) {
       const name = line.split(' ')[0] ?? '';
@@ -123,7 +126,17 @@ export class ClusterNetwork {
     await exec('iptables', ['-D', 'FORWARD', '-i', this.bridge, '-o', this.bridge, '-j', 'ACCEPT']).catch(() => undefined);
   }
 
+  private async deleteHostEnds(): Promise<void> {
+    const { stdout } = await exec('ip', ['-o', 'link', 'show']);
+    const ours = new RegExp(`^\\d+: (kv${this.id}n\\d+)[@:]`);
+    for (const line of stdout.split('\n')) {
+      const name = ours.exec(line)?.[1];
+      if (name !== undefined) await ip('link', 'delete', name).catch(() => undefined);
+    }
+  }
+
   async destroy(): Promise<void> {
+    await this.deleteHostEnds().catch(() => undefined);
     for (const node of this.nodes.splice(0)) await ip('netns', 'delete', node.netns).catch(() => undefined);
     await ip('link', 'delete', this.bridge).catch(() => undefined);
     if (this.forwardRule) await exec('iptables', ['-D', 'FORWARD', '-i', this.bridge, '-o', this.bridge, '-j', 'ACCEPT']).catch(() => undefined);
