@@ -48,6 +48,12 @@ function specOf(o: Obj): string {
   return JSON.stringify(copy);
 }
 
+/** Annotations in a comparable form: key order does not matter, absent equals empty. */
+function annotationsOf(m: Obj): string {
+  const a = (m['annotations'] ?? {}) as Record<string, unknown>;
+  return JSON.stringify(Object.keys(a).sort().map((k) => [k, a[k]]));
+}
+
 export function prepareCreate(info: ResourceInfo, body: Obj, ctx: CreateContext): Obj {
   const o = structuredClone(body);
   o['apiVersion'] = groupVersion(info);
@@ -138,7 +144,10 @@ export function prepareUpdate(info: ResourceInfo, old: Obj, body: Obj, subresour
   }
   delete m['managedFields'];
   delete m['selfLink'];
-  if ((info.hasGeneration || info.kind === 'Pod') && subresource === undefined && specOf(old) !== specOf(o)) m['generation'] = (typeof oldMeta['generation'] === 'number' ? oldMeta['generation'] : 0) + 1;
+  // Deployments also count annotation changes (upstream: they are copied to the ReplicaSets),
+  // which is why the deployment controller writes its revision annotation through /status.
+  const bumps = specOf(old) !== specOf(o) || (info.kind === 'Deployment' && annotationsOf(oldMeta) !== annotationsOf(m));
+  if ((info.hasGeneration || info.kind === 'Pod') && subresource === undefined && bumps) m['generation'] = (typeof oldMeta['generation'] === 'number' ? oldMeta['generation'] : 0) + 1;
   if (oldMeta['deletionTimestamp'] !== undefined) {
     const before = (oldMeta['finalizers'] as string[] | undefined) ?? [];
     const added = ((m['finalizers'] as string[] | undefined) ?? []).filter((f) => !before.includes(f));

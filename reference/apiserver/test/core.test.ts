@@ -70,12 +70,18 @@ void test('create defaults a Deployment and a Pod like Kubernetes', () => {
   assert.equal(p.status.phase, 'Pending');
 });
 
-void test('generation grows with spec changes only; deletion is graceful for bound pods', () => {
+void test('generation grows with spec changes (and Deployment annotations); deletion is graceful for bound pods', () => {
   const d = prepareCreate(DEPLOY, { metadata: { name: 'w' }, spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'img' }] } } } }, { clock, uid: 'u', suffix: 'x', namespace: 'ns' }) as any;
   const labelled = prepareUpdate(DEPLOY, d, { ...d, metadata: { ...d.metadata, labels: { x: 'y' } } }, undefined).object as any;
   assert.equal(labelled.metadata.generation, 1);
   const scaled = prepareUpdate(DEPLOY, d, { ...d, spec: { ...d.spec, replicas: 5 } }, undefined).object as any;
   assert.equal(scaled.metadata.generation, 2);
+  // Deployments also bump on annotations (copied to their ReplicaSets), but not through /status.
+  const annotated = prepareUpdate(DEPLOY, d, { ...d, metadata: { ...d.metadata, annotations: { a: '1' } } }, undefined).object as any;
+  assert.equal(annotated.metadata.generation, 2);
+  const viaStatus = prepareUpdate(DEPLOY, d, { ...d, metadata: { ...d.metadata, annotations: { a: '1' } }, status: { replicas: 1 } }, 'status').object as any;
+  assert.equal(viaStatus.metadata.generation, 1);
+  assert.equal(viaStatus.metadata.annotations.a, '1');
   const bound = { metadata: { name: 'p' }, spec: { nodeName: 'n', terminationGracePeriodSeconds: 10 }, status: { phase: 'Running' } };
   const first = prepareDelete(POD, bound, {}, clock);
   assert.equal(first.action, 'update');

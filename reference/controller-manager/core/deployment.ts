@@ -145,10 +145,10 @@ export function reconcileDeployment({ deployment: d, replicaSets, pods, now }: D
     actions.push({ type: 'event', object: d, eventType: 'Normal', reason: 'DeploymentRollback', message: `Rolled back deployment "${d.metadata.name}" to revision ${revisionOf(newRS)}` });
     return { actions, requeueAfterMs: 500 };
   }
+  // The revision annotation goes with the status (upstream writes both through /status): an
+  // annotation change on the main resource would bump the Deployment's generation.
   const revision = newRS !== undefined ? revisionOf(newRS) : maxOldRevision;
-  if (d.metadata.annotations?.[REVISION] !== String(revision) && revision > 0) {
-    actions.push({ type: 'patch', key: objectKey(d), patchType: 'merge', patch: { metadata: { annotations: { [REVISION]: String(revision) } } } });
-  }
+  const revisionAnnotation = revision > 0 ? String(revision) : undefined;
 
   const all = newRS !== undefined ? [newRS, ...olds] : olds;
   let step: Action[] = [];
@@ -169,7 +169,7 @@ export function reconcileDeployment({ deployment: d, replicaSets, pods, now }: D
   const empty = olds.filter((rs) => specReplicas(rs) === 0 && (rs.status?.replicas ?? 0) === 0 && rs.metadata.deletionTimestamp === undefined).sort((a, b) => revisionOf(a) - revisionOf(b));
   for (const rs of empty.slice(0, Math.max(0, empty.length - limit))) actions.push({ type: 'delete', key: objectKey(rs), uid: rs.metadata.uid ?? '' });
 
-  const status = statusActions(d, all, newRS, now, { paused });
+  const status = statusActions(d, all, newRS, now, { paused, ...(revisionAnnotation === undefined ? {} : { revisionAnnotation }) });
   const result: ReconcileResult = { actions: [...actions, ...status] };
   // Wake up for the progress deadline, and keep stepping while the rollout moves.
   const deadline = d.spec.progressDeadlineSeconds ?? 600;
@@ -225,7 +225,7 @@ export function rollingStep(d: Deployment, newRS: ReplicaSet, olds: readonly Rep
   return actions;
 }
 
-function statusActions(d: Deployment, all: readonly ReplicaSet[], newRS: ReplicaSet | undefined, now: number, opts: { newRSName?: string; paused: boolean }): Action[] {
+function statusActions(d: Deployment, all: readonly ReplicaSet[], newRS: ReplicaSet | undefined, now: number, opts: { newRSName?: string; paused: boolean; revisionAnnotation?: string }): Action[] {
   const replicas = d.spec.replicas ?? 1;
   const { maxUnavailable } = surgeAndUnavailable(d);
   const available = sum(all, (rs) => rs.status?.availableReplicas ?? 0);
@@ -262,6 +262,9 @@ function statusActions(d: Deployment, all: readonly ReplicaSet[], newRS: Replica
   };
   // The apiserver drops zero counts (omitempty): compare without them, or we would rewrite forever.
   const noZeros = (o: object): string => canonicalJson(Object.fromEntries(Object.entries(o).filter(([, v]) => v !== 0)));
-  if (noZeros(status) === noZeros(d.status ?? {})) return [];
-  return [{ type: 'updateStatus', object: { ...d, status } }];
+  const revision = opts.revisionAnnotation;
+  const annotate = revision !== undefined && d.metadata.annotations?.[REVISION] !== revision;
+  if (noZeros(status) === noZeros(d.status ?? {}) && !annotate) return [];
+  const metadata = annotate ? { ...d.metadata, annotations: { ...(d.metadata.annotations ?? {}), [REVISION]: revision } } : d.metadata;
+  return [{ type: 'updateStatus', object: { ...d, metadata, status } }];
 }
