@@ -72,6 +72,15 @@ const PASSES = [
     args: [],
     lacks: async () => needsRoot() ?? (await needsUpstream()),
   },
+  // The mixed control planes (issue 9) on the scenarios of the components they swap; `npm run
+  // test:upstream` runs every feature on them. Their labels are fidelity.md's columns.
+  ...['upstream-apiserver+reference-controllers', 'reference-apiserver+upstream-controllers'].map((mix) => ({
+    name: mix,
+    why: `the scheduler and controller scenarios on the ${mix.replace('+', ' with the ').replace(/-/g, ' ')}`,
+    env: { KCK_TARGET: mix, KCK_RUN_NAME: mix },
+    args: ['--tags', '@cap:scheduler or @cap:controller-manager'],
+    lacks: async () => needsRoot() ?? (await needsUpstream()),
+  })),
 ];
 
 const wanted = process.argv.slice(2);
@@ -147,7 +156,7 @@ for (const pass of chosen) {
 
 // reports/fidelity.md: the reference and upstream columns side by side (the mixed control
 // planes come from `npm run test:upstream`).
-if (outcomes.some((o) => o.name === 'upstream' && o.note === undefined)) {
+if (outcomes.some((o) => (o.name === 'upstream' || o.name.includes('+')) && o.note === undefined)) {
   spawnSync(process.execPath, [join(import.meta.dirname, 'upstream-passes.mjs'), '--report-only'], { stdio: 'inherit' });
 }
 
