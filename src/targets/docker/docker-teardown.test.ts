@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { docker, dockerAvailable } from './docker-cli.ts';
+import { docker } from './docker-cli.ts';
 import { SESSION_LABEL } from './docker-teardown.ts';
 import { eventually } from '../../world/eventually.ts';
+import { dockerSkipReason } from './testing/docker-skip-reason.ts';
 
-const noDocker = !(await dockerAvailable()) && 'no docker daemon (start dockerd)';
+const noDocker = await dockerSkipReason();
 
 test('SIGINT to a process holding a docker etcd cluster removes its containers and network', { skip: noDocker, timeout: 300_000 }, async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'testing/hold-etcd-cluster.ts')], { stdio: ['ignore', 'pipe', 'pipe'] });
