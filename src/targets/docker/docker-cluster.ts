@@ -8,9 +8,7 @@
  * certificates also name the in-network addresses.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { chmod, rm } from 'node:fs/promises';
 import { createEtcdClient } from '../../clients/etcd/etcd-client.ts';
 import { KubeClient } from '../../clients/kube/kube-client.ts';
 import type { Identity, KubeObject } from '../../ports/kube-api.ts';
@@ -18,7 +16,7 @@ import { freePort } from '../../process/free-port.ts';
 import { ClusterCredentials } from '../reference/cluster-credentials.ts';
 import { DockerComponent } from './docker-component.ts';
 import { DockerNetwork } from './docker-network.ts';
-import { holdSession, sessionLabels } from './docker-teardown.ts';
+import { holdSession, sessionLabels, sessionTempDir } from './docker-teardown.ts';
 import { etcdImage, KIT_DIR, kitImage } from './kit-images.ts';
 
 export interface DockerClusterOptions {
@@ -50,7 +48,7 @@ export class DockerCluster {
   static async start(options: DockerClusterOptions = {}): Promise<DockerCluster> {
     const [runtime] = await Promise.all([kitImage('node-runtime'), kitImage('etcd')]);
     const id = randomBytes(4).toString('hex');
-    const stateDir = await mkdtemp(join(tmpdir(), 'kck-docker-cluster-'));
+    const stateDir = await sessionTempDir('cluster-');
     // Containers run as root but the folder must be readable through the bind mount.
     await chmod(stateDir, 0o755);
     const credentials = await ClusterCredentials.create(stateDir);
