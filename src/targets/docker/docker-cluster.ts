@@ -8,9 +8,7 @@
  * certificates also name the in-network addresses.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { chmod, rm } from 'node:fs/promises';
 import { createEtcdClient } from '../../clients/etcd/etcd-client.ts';
 import { KubeClient } from '../../clients/kube/kube-client.ts';
 import type { Identity, KubeObject } from '../../ports/kube-api.ts';
@@ -18,9 +16,8 @@ import { freePort } from '../../process/free-port.ts';
 import { ClusterCredentials } from '../reference/cluster-credentials.ts';
 import { DockerComponent } from './docker-component.ts';
 import { DockerNetwork } from './docker-network.ts';
-import { holdSession, sessionLabels } from './docker-teardown.ts';
-import { buildImage } from './image-builder.ts';
-import { etcdImage, KIT_DIR, nodeRuntimeImage } from './kit-images.ts';
+import { holdSession, sessionLabels, sessionTempDir } from './docker-teardown.ts';
+import { etcdImage, KIT_DIR, kitImage } from './kit-images.ts';
 
 export interface DockerClusterOptions {
   /** 'docker' (Debian etcd 3.4) or 'docker-reference' (kck etcd). */
@@ -49,9 +46,9 @@ export class DockerCluster {
   ) {}
 
   static async start(options: DockerClusterOptions = {}): Promise<DockerCluster> {
-    const [runtime] = await Promise.all([nodeRuntimeImage().then(async (spec) => (await buildImage(spec)).tag), buildImage(etcdImage)]);
+    const [runtime] = await Promise.all([kitImage('node-runtime'), kitImage('etcd')]);
     const id = randomBytes(4).toString('hex');
-    const stateDir = await mkdtemp(join(tmpdir(), 'kck-docker-cluster-'));
+    const stateDir = await sessionTempDir('cluster-');
     // Containers run as root but the folder must be readable through the bind mount.
     await chmod(stateDir, 0o755);
     const credentials = await ClusterCredentials.create(stateDir);
@@ -111,14 +108,21 @@ export class DockerCluster {
       name: 'docker-apiserver', commonName: 'kube-apiserver', usage: 'server',
       dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'], ipAddresses: ['127.0.0.1', ...ips],
     });
-    for (let i = 1; i <= count; i++) {
-      const url = await this.startApiserver(`kube-apiserver-${i}`, ips[i - 1] as string, etcd, serving);
-      if (this.server === '') this.server = url;
-    }
+    const urls = await Promise.all(ips.map(async () => `https://127.0.0.1:${await freePort()}`));
+    this.server = urls[0] as string;
     this.adminKubeconfig = await this.credentials.writeKubeconfig('admin', this.server, { kind: 'admin' });
     const inNetwork = `https://${ips[0] as string}:${APISERVER_PORT}`;
-    let host = 30;
-    for (const name of options.controllers ?? ['kube-scheduler', 'kube-controller-manager']) await this.startController(name, this.net.address(host++), inNetwork);
+    // Node and the kit's sources take seconds to boot in each container, so the scheduler and
+    // controller-manager boot beside the apiserver(s) and campaign for their Lease until it
+    // answers (as upstream static Pods do). All settle before a failure is thrown, so stop()
+    // sees every container that was created.
+    const controllers = options.controllers ?? ['kube-scheduler', 'kube-controller-manager'];
+    const results = await Promise.allSettled([
+      ...urls.map((url, i) => this.startApiserver(`kube-apiserver-${i + 1}`, ips[i] as string, url, etcd, serving)),
+      ...controllers.map((name, i) => this.startController(name, this.net.address(30 + i), inNetwork)),
+    ]);
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
   }
 
   private async startEtcd(kind: 'docker' | 'docker-reference'): Promise<string> {
@@ -155,9 +159,9 @@ export class DockerCluster {
     return endpoint;
   }
 
-  private async startApiserver(instance: string, ip: string, etcd: string, serving: { certPath: string; keyPath: string }): Promise<string> {
-    const hostPort = await freePort();
-    const url = `https://127.0.0.1:${hostPort}`;
+  private async startApiserver(instance: string, ip: string, url: string, etcd: string, serving: { certPath: string; keyPath: string }): Promise<void> {
+    const hostPort = Number(new URL(url).port);
+    this.apiserverUrls.set(instance, url);
     const { ca, etcdClient } = this.credentials;
     const args = [
       '--etcd-servers', etcd, '--etcd-cafile', ca.certPath, '--etcd-certfile', etcdClient.certPath, '--etcd-keyfile', etcdClient.keyPath,
@@ -183,20 +187,25 @@ export class DockerCluster {
     } finally {
       probe.close();
     }
-    this.apiserverUrls.set(instance, url);
-    return url;
   }
 
-  /** Scheduler or controller-manager: ready once it holds its leader-election Lease. */
+  /**
+   * Scheduler or controller-manager with the reference cluster's flags: ready once it holds
+   * its leader-election Lease.
+   */
   private async startController(name: 'kube-scheduler' | 'kube-controller-manager', ip: string, server: string): Promise<void> {
     const kubeconfig = await this.credentials.writeKubeconfig(`docker-${name}`, server, { kind: 'component', name });
-    const args = ['--kubeconfig', kubeconfig];
+    // A short grace period so node-lifecycle scenarios finish in seconds, not minutes (as on the reference target).
+    const own = name === 'kube-controller-manager' ? ['--node-monitor-grace-period', '10s', '--node-monitor-period', '2s'] : [];
+    const args = ['--kubeconfig', kubeconfig, '--leader-elect=true', ...own];
     const probe = this.client();
     const instance = `${name}-1`;
     await this.launch(new DockerComponent({
       ...this.common(instance, ip),
       instance,
       image: this.runtimeImage,
+      // The Lease holder identity starts with the instance name, so faults can find the leader.
+      env: { KCK_INSTANCE: instance },
       command: [name === 'kube-scheduler' ? 'scheduler' : 'controller-manager', ...args],
       args,
       ready: async () => {

@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { EtcdCluster } from '../../ports/etcd.ts';
 import { waitUntil } from '../etcd/wait-until.ts';
-import { docker, dockerAvailable } from './docker-cli.ts';
+import { docker } from './docker-cli.ts';
 import { dockerEtcdClusters } from './docker-etcd-factories.ts';
 import { SESSION, SESSION_LABEL } from './docker-teardown.ts';
+import { dockerSkipReason } from './testing/docker-skip-reason.ts';
 
-const noDocker = !(await dockerAvailable()) && 'no docker daemon (start dockerd)';
+const noDocker = await dockerSkipReason();
 
 async function leftovers(): Promise<string> {
   const filter = ['--filter', `label=${SESSION_LABEL}=${SESSION}`];

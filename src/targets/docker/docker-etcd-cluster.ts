@@ -7,8 +7,7 @@
  * partition = iptables DROP rules inside the members' namespaces.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StartedTestContainer } from 'testcontainers';
 import { createEtcdClient, type EtcdTlsOptions } from '../../clients/etcd/etcd-client.ts';
@@ -19,7 +18,7 @@ import { etcdFlags, type MemberSpec } from '../etcd/member-process.ts';
 import { waitUntil } from '../etcd/wait-until.ts';
 import { docker } from './docker-cli.ts';
 import { clearIsolation, DockerNetwork, isolateFrom } from './docker-network.ts';
-import { holdSession, sessionLabels } from './docker-teardown.ts';
+import { holdSession, sessionLabels, sessionTempDir } from './docker-teardown.ts';
 import { startKitContainer } from './kit-container.ts';
 
 /** How a member's container runs etcd: image and the arguments before the etcd flags. */
@@ -58,7 +57,7 @@ export class DockerEtcdCluster implements EtcdCluster {
 
   static async start(image: EtcdImage, options: { members: number; tls?: boolean }): Promise<DockerEtcdCluster> {
     const id = randomBytes(4).toString('hex');
-    const dir = await mkdtemp(join(tmpdir(), 'kck-docker-etcd-'));
+    const dir = await sessionTempDir('etcd-');
     let ca: CertificateAuthority | undefined;
     let kitTls: EtcdTlsOptions | undefined;
     if (options.tls === true) {

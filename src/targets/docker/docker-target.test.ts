@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { StartedTarget } from '../../ports/target.ts';
 import { eventually } from '../../world/eventually.ts';
-import { docker, dockerAvailable } from './docker-cli.ts';
+import { docker } from './docker-cli.ts';
 import { SESSION, SESSION_LABEL } from './docker-teardown.ts';
 import { dockerTarget } from './docker-target.ts';
+import { dockerSkipReason } from './testing/docker-skip-reason.ts';
 
-const noDocker = !(await dockerAvailable()) && 'no docker daemon (start dockerd)';
+const noDocker = await dockerSkipReason();
 
 test('the docker target runs the control plane in containers, reached on 127.0.0.1 only, and leaves nothing behind', { skip: noDocker, timeout: 600_000 }, async () => {
   const target = dockerTarget({ ...process.env, KCK_ETCD: 'docker' });

@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { docker, dockerAvailable } from './docker-cli.ts';
+import { docker } from './docker-cli.ts';
 import { SESSION_LABEL } from './docker-teardown.ts';
 import { eventually } from '../../world/eventually.ts';
+import { dockerSkipReason } from './testing/docker-skip-reason.ts';
 
-const noDocker = !(await dockerAvailable()) && 'no docker daemon (start dockerd)';
+const noDocker = await dockerSkipReason();
+/** SESSION_DIR of the helper process's session. */
+const sessionDir = (session: string): string => join(tmpdir(), `kck-docker-${session}`);
 
 test('SIGINT to a process holding a docker etcd cluster removes its containers and network', { skip: noDocker, timeout: 300_000 }, async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'testing/hold-etcd-cluster.ts')], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -29,6 +34,7 @@ test('SIGINT to a process holding a docker etcd cluster removes its containers a
     child.kill('SIGINT');
     assert.equal(await exited, 130);
     assert.equal(`${await docker(['ps', '-aq', ...filter])}${await docker(['network', 'ls', '-q', ...filter])}`.trim(), '', 'nothing of the interrupted session is left');
+    assert.equal(existsSync(sessionDir(session)), false, 'the session\'s temporary folder is removed');
   } finally {
     child.kill('SIGKILL');
     if (session !== undefined) {
@@ -56,6 +62,7 @@ test('a process holding a docker etcd cluster that is SIGKILLed leaves nothing b
     await exited;
     await eventually('the watchdog to remove the session', async () => {
       assert.equal(`${await docker(['ps', '-aq', ...filter])}${await docker(['network', 'ls', '-q', ...filter])}`.trim(), '');
+      assert.equal(existsSync(sessionDir(session ?? '?')), false, 'the session\'s temporary folder is removed');
     }, { timeoutMs: 60_000 });
   } finally {
     child.kill('SIGKILL');

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { docker, dockerAvailable, OWNED, removeOwned } from './docker-cli.ts';
+import { docker, OWNED, removeOwned } from './docker-cli.ts';
 import { buildImage, type ImageSpec } from './image-builder.ts';
 import { nodeModulesClosure } from './node-modules-closure.ts';
 import { REPO_ROOT, workloadImage } from './kit-images.ts';
+import { dockerSkipReason } from './testing/docker-skip-reason.ts';
 
-const noDocker = !(await dockerAvailable()) && 'no docker daemon (start dockerd)';
+const noDocker = await dockerSkipReason();
 
 test('the run-time node_modules closure has grpc and tsx, and no test runner', () => {
   const closure = nodeModulesClosure(REPO_ROOT, ['@grpc/grpc-js', 'tsx']);

@@ -10,7 +10,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { imageFiles } from '../../../reference/workloads/image-files.ts';
 import { CATALOGUE, WORKLOAD_IMAGE } from '../../../reference/workloads/catalogue.ts';
-import type { ImageSpec, RootfsEntry } from './image-builder.ts';
+import { buildImage, type ImageSpec, type RootfsEntry } from './image-builder.ts';
 import { nodeModulesClosure } from './node-modules-closure.ts';
 import { binaryWithLibraries } from './shared-libraries.ts';
 
@@ -107,4 +107,22 @@ export const workloadImage: ImageSpec = {
 
 export async function kitImages(): Promise<Record<string, ImageSpec>> {
   return { 'node-runtime': await nodeRuntimeImage(), etcd: etcdImage, workload: workloadImage };
+}
+
+const ready = new Map<'node-runtime' | 'etcd', Promise<string>>();
+
+/**
+ * The tag of a kit image, built first if its content changed. Checked once per process:
+ * hashing kck/node-runtime reads every source and run-time package (~200 MB, seconds), and
+ * the inputs do not change during a run, while a run may start a cluster per scenario.
+ */
+export function kitImage(name: 'node-runtime' | 'etcd'): Promise<string> {
+  let tag = ready.get(name);
+  if (tag === undefined) {
+    tag = (name === 'etcd' ? Promise.resolve(etcdImage) : nodeRuntimeImage()).then(async (spec) => (await buildImage(spec)).tag);
+    // A failed build is asked again next time, not remembered.
+    tag.catch(() => ready.delete(name));
+    ready.set(name, tag);
+  }
+  return tag;
 }
