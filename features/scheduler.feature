@@ -5,7 +5,7 @@ Feature: The scheduler assigns every new Pod to a feasible node
   hand-made nodes (Node objects the scenario creates and keeps alive) so the outcome does
   not depend on the cluster's real nodes.
 
-  @S6.1 @S6.2 @S2.2 @cap:kube-api @cap:scheduler @disruptive
+  @S6.1 @S6.2 @S2.2 @cap:kube-api @cap:scheduler
   Scenario: A new Pod has no node until the scheduler binds it to one
     Given hand-made ready nodes "a" and "b" with 2 CPUs each
     When I create a Pod "p" for the hand-made nodes requesting 100m CPU
@@ -14,13 +14,13 @@ Feature: The scheduler assigns every new Pod to a feasible node
     And the Pod "p" has the condition PodScheduled True
     And a Scheduled event says the Pod "p" was assigned to its node
 
-  @S2.2 @S6.4 @cap:kube-api @cap:scheduler @disruptive
+  @S2.2 @S6.4 @cap:kube-api @cap:scheduler
   Scenario: Pods spread over the nodes
     Given hand-made ready nodes "a", "b" and "c" with 2 CPUs each
     When I create Pods "p1", "p2" and "p3" for the hand-made nodes requesting 500m CPU each
     Then the Pods "p1", "p2" and "p3" are bound to three different nodes
 
-  @S6.3 @cap:kube-api @cap:scheduler @disruptive
+  @S6.3 @cap:kube-api @cap:scheduler
   Scenario: Pods that already name a node or ask for another scheduler are left alone
     Given hand-made ready nodes "a" and "b" with 2 CPUs each
     When I create a Pod "elsewhere" for the hand-made nodes handled by the scheduler "someone-else"
@@ -43,7 +43,7 @@ Feature: The scheduler assigns every new Pod to a feasible node
     When a hand-made ready node "large" with 4 CPUs joins
     Then the Pod "big" gets bound to the hand-made node "large"
 
-  @S6.4 @cap:kube-api @cap:scheduler @disruptive
+  @S6.4 @cap:kube-api @cap:scheduler
   Scenario Outline: Infeasible nodes are filtered out: <filter>
     Given these hand-made nodes:
       | node | cpu | label   | taint   | state  |
@@ -63,7 +63,7 @@ Feature: The scheduler assigns every new Pod to a feasible node
       | an unschedulable node  |          |          |                        |                        | unschedulable | requesting nothing       | requesting 100m CPU                       |
       | a host port conflict   |          |          |                        |                        |               | using host port 8080     | using host port 8080                      |
 
-  @S6.4 @cap:kube-api @cap:scheduler @disruptive
+  @S6.4 @cap:kube-api @cap:scheduler
   Scenario: Feasible nodes are scored: the least allocated node wins
     Given hand-made ready nodes "a" and "b" with 4 CPUs each
     And on the hand-made node "a" a Pod requesting 3 CPU
