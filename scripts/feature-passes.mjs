@@ -78,15 +78,12 @@ const PASSES = [
   },
   // The mixed control planes (issue 9) on the scenarios of the components they swap; `npm run
   // test:upstream` runs every feature on them. Their labels are fidelity.md's columns.
-  // reference-apiserver+upstream-controllers is run only when named: the upstream node
-  // lifecycle controller never adds the NoExecute unreachable taint there (S3.1; issue 9).
   ...['upstream-apiserver+reference-controllers', 'reference-apiserver+upstream-controllers'].map((mix) => ({
     name: mix,
     why: `the scheduler and controller scenarios on the ${mix.replace('+', ' with the ').replace(/-/g, ' ')}`,
     env: { KCK_TARGET: mix, KCK_RUN_NAME: mix },
     args: ['--tags', '@cap:scheduler or @cap:controller-manager'],
     lacks: async () => needsRoot() ?? (await needsUpstream()),
-    onlyWhenNamed: mix.startsWith('reference-apiserver'),
   })),
   {
     name: 'etcd-docker',
@@ -109,7 +106,7 @@ const PASSES = [
 
 const wanted = process.argv.slice(2);
 if (wanted.includes('--list')) {
-  for (const p of PASSES) console.log(`${p.name.padEnd(16)} ${p.why}${p.onlyWhenNamed ? ' (only when named)' : ''}`);
+  for (const p of PASSES) console.log(`${p.name.padEnd(16)} ${p.why}`);
   process.exit(0);
 }
 const unknown = wanted.filter((w) => !PASSES.some((p) => p.name === w));
@@ -117,7 +114,7 @@ if (unknown.length > 0) {
   console.error(`feature-passes: unknown pass ${unknown.join(', ')}; choose from ${PASSES.map((p) => p.name).join(', ')}`);
   process.exit(2);
 }
-const chosen = wanted.length === 0 ? PASSES.filter((p) => p.onlyWhenNamed !== true) : PASSES.filter((p) => wanted.includes(p.name));
+const chosen = wanted.length === 0 ? PASSES : PASSES.filter((p) => wanted.includes(p.name));
 const cucumber = createRequire(import.meta.url).resolve('@cucumber/cucumber/package.json').replace(/package\.json$/, 'bin/cucumber.js');
 
 /**

@@ -129,7 +129,11 @@ export function jsonPatch(target: unknown, ops: unknown): unknown {
 
 // ---- strategic merge patch ----
 
-/** Merge keys of the list fields that upstream declares patchStrategy=merge on. */
+/**
+ * Merge keys of the list fields that upstream declares patchStrategy=merge on. Every other
+ * list is replaced whole, e.g. a Node's taints and a Pod's tolerations: two taints may share a
+ * key (unreachable NoSchedule and NoExecute), so merging them by key would lose one.
+ */
 const MERGE_KEYS: Record<string, readonly string[]> = {
   containers: ['name'],
   initContainers: ['name'],
@@ -144,7 +148,6 @@ const MERGE_KEYS: Record<string, readonly string[]> = {
   ownerReferences: ['uid'],
   hostAliases: ['ip'],
   addresses: ['type'],
-  taints: ['key'],
   subsets: [],
 };
 /** Primitive lists that merge as sets. */

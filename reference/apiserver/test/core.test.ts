@@ -55,6 +55,9 @@ void test('merge patch is RFC 7386; json patch ops; strategic merge by merge key
     { spec: { '$setElementOrder/containers': [{ name: 'a' }, { name: 'b' }], containers: [{ name: 'b', image: 'y:2' }, { name: 'a', $patch: 'delete' }] }, metadata: { finalizers: ['f2'] } },
   );
   assert.deepEqual(merged, { spec: { containers: [{ name: 'b', image: 'y:2' }] }, metadata: { finalizers: ['f1', 'f2'] } });
+  // Taints have no merge key upstream: the patch's list replaces the node's, duplicates of a key kept.
+  const unreachable = [{ key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' }, { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }];
+  assert.deepEqual(strategicMerge({ spec: { taints: [unreachable[0]] } }, { spec: { taints: unreachable } }), { spec: { taints: unreachable } });
 });
 
 void test('create defaults a Deployment and a Pod like Kubernetes', () => {
