@@ -101,7 +101,6 @@ async function rolledOut(world: KitWorld, name: string, replicas: number, image:
 
 Given('a Deployment {string} of {int} ready Pods of image {string} with maxSurge {int} and maxUnavailable {int}', async function (this: KitWorld, name: string, replicas: number, image: string, maxSurge: number, maxUnavailable: number) {
   await createDeployment(this, name, replicas, image, { type: 'RollingUpdate', rollingUpdate: { maxSurge, maxUnavailable } });
-  this.remember(`bounds ${name}`, { replicas, maxSurge, maxUnavailable });
   await startStandInKubelet(this);
   await rolledOut(this, name, replicas, image);
 });
@@ -138,22 +137,9 @@ Then('the Deployment {string} completes its rollout with {int} ready Pods of ima
   await rolledOut(this, name, replicas, image);
 });
 
-/** Replays the recorded Pod watch and calls `check` with the Deployment's live Pods after every event. */
+/** Replays the recorded Pod watch and calls `check` with the Deployment's live (not terminating) Pods after every event. */
 function replay(world: KitWorld, app: string, check: (live: PodView[]) => void): void {
-  const { initial, watch } = world.recall<{ initial: PodView[]; watch: Watch }>('pod watch');
-  const live = new Map<string, PodView>();
-  const apply = (p: PodView, deleted: boolean): void => {
-    if (p.metadata.labels?.['app'] !== app) return;
-    if (deleted || p.metadata.deletionTimestamp !== undefined) live.delete(p.metadata.uid ?? '');
-    else live.set(p.metadata.uid ?? '', p);
-  };
-  for (const p of initial) apply(p, false);
-  check([...live.values()]);
-  for (const e of watch.events) {
-    if (e.type === 'BOOKMARK' || e.type === 'ERROR') continue;
-    apply(e.object as PodView, e.type === 'DELETED');
-    check([...live.values()]);
-  }
+  replayObjects<PodView>(world, 'pod watch', (all) => check(all.filter((p) => p.metadata.labels?.['app'] === app && p.metadata.deletionTimestamp === undefined)));
 }
 
 Given('I watch the Deployment {string} and its ReplicaSets', async function (this: KitWorld, name: string) {
@@ -163,14 +149,14 @@ Given('I watch the Deployment {string} and its ReplicaSets', async function (thi
 });
 
 /** Replays a recorded watch: `check` sees the objects as they stood after each event. */
-function replayObjects(world: KitWorld, label: string, check: (live: Workload[]) => void): number {
-  const { initial, watch } = world.recall<{ initial: Workload[]; watch: Watch }>(label);
-  const live = new Map<string, Workload>(initial.map((o) => [o.metadata.uid ?? '', o]));
+function replayObjects<T extends KubeObject>(world: KitWorld, label: string, check: (live: T[]) => void): number {
+  const { initial, watch } = world.recall<{ initial: T[]; watch: Watch }>(label);
+  const live = new Map<string, T>(initial.map((o) => [o.metadata.uid ?? '', o]));
   check([...live.values()]);
   let events = 0;
   for (const e of watch.events) {
     if (e.type === 'BOOKMARK' || e.type === 'ERROR') continue;
-    const o = e.object as Workload;
+    const o = e.object as T;
     if (e.type === 'DELETED') live.delete(o.metadata.uid ?? '');
     else live.set(o.metadata.uid ?? '', o);
     events++;
@@ -188,7 +174,7 @@ Then('during the rollout the ReplicaSets of the Deployment {string} never asked 
   const d = await this.kube.get<Workload>({ ...DEPLOYMENT, name, namespace: this.namespace });
   assert.ok(d !== undefined, `Deployment ${name} is gone`);
   const seen = new Set<string>();
-  const events = replayObjects(this, 'replicaset watch', (live) => {
+  const events = replayObjects<Workload>(this, 'replicaset watch', (live) => {
     const owned = live.filter((rs) => rs.metadata.ownerReferences?.some((o) => o.uid === d.metadata.uid));
     for (const rs of owned) seen.add(rs.metadata.uid ?? '');
     const wanted = owned.reduce((sum, rs) => sum + (rs.spec.replicas ?? 1), 0);
@@ -199,7 +185,7 @@ Then('during the rollout the ReplicaSets of the Deployment {string} never asked 
 
 Then('during the rollout the Deployment {string} never reported fewer than {int} available Pods', function (this: KitWorld, name: string, fewest: number) {
   let reports = 0;
-  replayObjects(this, 'deployment watch', (live) => {
+  replayObjects<Workload>(this, 'deployment watch', (live) => {
     const d = live.find((o) => o.metadata.name === name);
     if (d === undefined) return;
     reports++;
