@@ -30,16 +30,16 @@ Feature: The scheduler assigns every new Pod to a feasible node
     And the Pod "elsewhere" still has no node and no Scheduled event
     And the Pod "pinned" is still on the hand-made node "b" without a Scheduled event
 
-  @S6.4 @S3.2 @cap:kube-api @cap:scheduler @disruptive
+  @S6.4 @S3.2 @cap:kube-api @cap:scheduler
   Scenario: A Pod that fits nowhere stays Pending with the reasons, then is scheduled when a node fits
     Given these hand-made nodes:
       | node  | cpu | taint                                             |
       | small | 1   |                                                   |
-      | cp1   | 4   | node-role.kubernetes.io/control-plane:NoSchedule  |
-      | cp2   | 4   | node-role.kubernetes.io/control-plane:NoSchedule  |
+      | res1  | 4   | kck.io/reserved:NoSchedule                        |
+      | res2  | 4   | kck.io/reserved:NoSchedule                        |
     When I create a Pod "big" for the hand-made nodes requesting 2 CPU
     Then the Pod "big" stays Pending with PodScheduled False and reason Unschedulable
-    And a FailedScheduling event for the Pod "big" counts "1 Insufficient cpu" and "2 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }"
+    And a FailedScheduling event for the Pod "big" counts "1 Insufficient cpu" and "2 node(s) had untolerated taint {kck.io/reserved: }"
     When a hand-made ready node "large" with 4 CPUs joins
     Then the Pod "big" gets bound to the hand-made node "large"
 

@@ -300,9 +300,9 @@ Then('the recorded history is linearizable', function (this: KitWorld) {
   const history = this.recall<HistoryRecorder<RegisterInput, RegisterOutput>>('etcd history');
   const ops = history.operations;
   const ok = ops.filter((o) => o.outcome === 'ok');
+  this.log(`${ops.length} operations: ${ok.length} ok, ${ops.filter((o) => o.outcome === 'info').length} unknown, ${ops.filter((o) => o.outcome === 'fail').length} failed`);
   assert.ok(ok.filter((o) => o.input.type === 'write').length >= 5, 'too few acknowledged writes to check anything');
   assert.ok(ok.filter((o) => o.input.type === 'read').length >= 5, 'too few successful reads to check anything');
-  this.log(`${ops.length} operations: ${ok.length} ok, ${ops.filter((o) => o.outcome === 'info').length} unknown, ${ops.filter((o) => o.outcome === 'fail').length} failed`);
   const result = checkLinearizable(kvRegisterModel, ops);
   assert.ok(result.linearizable, `not linearizable; longest linearizable prefix has ${result.longestPrefix.length} operations`);
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Given, Then, When, type DataTable } from '@cucumber/cucumber';
 import { eventually } from '../src/world/eventually.ts';
 import type { KitWorld } from '../src/world/kit-world.ts';
-import { createHandMadeNodes, createPodForHandMadeNodes, eventsAbout, getPod, HAND_MADE, nodeName, type HandMadeNode, type PodOptions, type PodView } from './support/control-plane-support.ts';
+import { createHandMadeNodes, createPodForHandMadeNodes, eventsAbout, getPod, HAND_MADE, nodeName, POD, type HandMadeNode, type PodOptions, type PodView } from './support/control-plane-support.ts';
 
 function aliases(text: string): string[] {
   return [...text.matchAll(/"([^"]+)"/g)].map((m) => m[1] ?? '');
@@ -37,8 +37,29 @@ function affinity(expr: string): Record<string, unknown> {
 
 Given(/^hand-made ready nodes? ((?:"[^"]+"(?:, | and )?)+) with (\d+) CPUs? each$/, async function (this: KitWorld, names: string, cpus: string) {
   await this.running();
-  await createHandMadeNodes(this, aliases(names).map((alias) => ({ alias, cpu: cpus })));
+  const nodes = aliases(names);
+  await createHandMadeNodes(this, nodes.map((alias) => ({ alias, cpu: cpus })));
+  await untilTheSchedulerSees(this, nodes);
 });
+
+/**
+ * The scheduler learns of Nodes (and of the not-ready taint lifted from them) through a watch,
+ * some time after the writes: a Pod created at once may be placed among the nodes it knows so
+ * far. One probe Pod pinned to each node (by hostname, so no node is favoured) is bound only
+ * once the scheduler sees that node as it now is; the probes are then deleted.
+ */
+async function untilTheSchedulerSees(world: KitWorld, nodes: readonly string[]): Promise<void> {
+  const probes = nodes.map((alias) => `kck-probe-${alias}`);
+  for (const [i, alias] of nodes.entries()) {
+    await createPodForHandMadeNodes(world, probes[i] as string, { nodeSelector: { 'kubernetes.io/hostname': nodeName(world, alias) }, labels: { app: 'kck-probe' } });
+  }
+  for (const probe of probes) await boundNode(world, probe);
+  for (const probe of probes) await world.kube.delete({ ...POD, name: probe, namespace: world.namespace }, { gracePeriodSeconds: 0 });
+  await eventually('the probe Pods to be gone', async () => {
+    const left = (await world.kube.list<PodView>(POD, { namespace: world.namespace, labelSelector: 'app=kck-probe' })).items;
+    assert.equal(left.length, 0, `left: ${left.map((p) => p.metadata.name).join(', ')}`);
+  });
+}
 
 Given('these hand-made nodes:', async function (this: KitWorld, table: DataTable) {
   await this.running();
@@ -162,7 +183,8 @@ Then('the Pod {string} stays Pending with PodScheduled False and reason Unschedu
 Then('a FailedScheduling event for the Pod {string} counts {string} and {string}', async function (this: KitWorld, name: string, first: string, second: string) {
   await eventually(`a FailedScheduling event for Pod ${name}`, async () => {
     const events = (await eventsAbout(this, 'Pod', name)).filter((e) => e.reason === 'FailedScheduling');
-    // Other nodes of the cluster appear in the summary as not matching the Pod's selector.
+    // Other nodes of the cluster appear in the summary with their own reasons (their taints, or
+    // not matching the Pod's selector), which the hand-made nodes' counts do not include.
     assert.ok(events.some((e) => /^0\/\d+ nodes are available: /.test(e.message) && e.message.includes(first) && e.message.includes(second)), `FailedScheduling events: ${events.map((e) => e.message).join(' | ') || 'none'}`);
   });
 });

@@ -24,8 +24,14 @@ export async function main(argv: string[]): Promise<void> {
   const clusterId = clusterIdOf([memberIdOf([token], '')]);
   const peers = initialMembers.map((m) => ({ id: BigInt(m.id), peerUrl: m.peerURLs[0] as string }));
   const alone = peers.length === 1 && peers[0]?.id === memberId && flags.initialClusterState === 'new';
+  // Removal can come while the log replays, before anything serves: remember it from the start.
+  let removed = (): void => undefined;
+  const removal = new Promise<string>((resolve) => {
+    removed = () => resolve('the member has been permanently removed from the cluster');
+  });
   const member = new EtcdMember({
     memberId, clusterId, name: flags.name, clientURLs: flags.advertiseClientUrls, initialMembers, log,
+    onRemoved: () => removed(),
     startLog: async (callbacks) => {
       if (alone && process.env['KCK_ETCD_RAFT'] !== '1') return LocalLog.start(memberId, flags.dataDir, callbacks);
       return startRaftLog({ memberId, peers, listenPeerUrl: flags.listenPeerUrls[0] ?? 'http://localhost:2380', dataDir: flags.dataDir, flags, callbacks, log });
@@ -44,14 +50,11 @@ export async function main(argv: string[]): Promise<void> {
     log(`serving clients on ${server.address}${tls ? ' (TLS' + (flags.clientCertAuth ? ', client certificates required)' : ')') : ''}`);
   }
 
-  await new Promise<void>((resolve) => {
-    const shutdown = (signal: string): void => {
-      log(`received ${signal}, stopping`);
-      resolve();
-    };
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
+  const signalled = new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('received SIGTERM'));
+    process.once('SIGINT', () => resolve('received SIGINT'));
   });
+  log(`${await Promise.race([signalled, removal])}, stopping`);
   await Promise.all(servers.map((s) => s.stop()));
   await member.stop();
   log('stopped');

@@ -35,7 +35,7 @@ export async function main(argv: string[]): Promise<void> {
   if (mode === 'netns' && !privileged) throw new Error('--network netns needs root');
   const log = (line: string): void => { process.stderr.write(`runtime[${values['node-name']}] ${line}\n`); };
   mkdirSync(values.root, { recursive: true });
-  const network = new PodNetwork({ podCidr: values['pod-cidr'], bridge: values.bridge, mode });
+  const network = new PodNetwork({ podCidr: values['pod-cidr'], bridge: values.bridge, mode, root: values.root });
   await network.init();
   const runtime = new ReferenceRuntime({ images: new ImageStore(values.root, privileged), network, privileged, log });
   const server = await startCriServer(runtime, socket);

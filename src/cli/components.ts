@@ -16,6 +16,7 @@ export const COMPONENTS: Record<string, { path: string; summary: string }> = {
   kubelet: { path: 'reference/kubelet/main.ts', summary: 'the kubelet of one node' },
   runtime: { path: 'reference/runtime/main.ts', summary: 'a CRI v1 container runtime' },
   proxy: { path: 'reference/kube-proxy/main.ts', summary: 'kube-proxy (userspace, iptables, ipvs modes)' },
+  node: { path: 'src/targets/docker/node-supervisor.ts', summary: 'a node container: runtime, kubelet and kube-proxy from a plan file' },
 };
 
 export async function runComponent(name: string, argv: string[]): Promise<void> {
@@ -25,5 +26,21 @@ export async function runComponent(name: string, argv: string[]): Promise<void> 
   if (!existsSync(file)) throw new CliError(`the reference ${name} is not built yet (${component.path} is missing)`);
   const module = (await import(file)) as { main?: (argv: string[]) => Promise<void> };
   if (typeof module.main !== 'function') throw new CliError(`${component.path} exports no main(argv)`);
-  await module.main(argv);
+  try {
+    await module.main(argv);
+  } catch (error) {
+    throw asInputError(name, error) ?? error;
+  }
+}
+
+/** Programming errors keep their stack; the component's own TypeError is a bug, not bad input. */
+const BUGS = [TypeError, RangeError, ReferenceError, SyntaxError];
+
+/**
+ * A component that cannot start for what it was given (a flag, a missing file, a port in use)
+ * says so in one line and exits 1, as upstream components do.
+ */
+function asInputError(name: string, error: unknown): CliError | undefined {
+  if (!(error instanceof Error) || BUGS.some((kind) => error instanceof kind && !('code' in error))) return undefined;
+  return new CliError(`${name}: ${error.message.split('\n')[0] ?? ''}`, 1);
 }

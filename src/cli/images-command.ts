@@ -7,7 +7,7 @@ import { parseCommandArgs } from './main.ts';
 
 const USAGE = `Usage:
   kck images build [--only NAME[,NAME...]] [--force]
-      build kck/node-runtime, kck/etcd and kck/workload (FROM scratch, nothing pulled);
+      build kck/node-runtime, kck/node, kck/node-containerd, kck/etcd and kck/workload (FROM scratch, nothing pulled);
       an image whose inputs did not change is kept (content hash label)
   kck images list
       show the kit's images and their content hashes

@@ -131,6 +131,10 @@ export interface EtcdCluster {
   partition(groups: readonly (readonly string[])[]): Promise<void>;
   heal(): Promise<void>;
   addMember(name: string): Promise<void>;
+  /**
+   * Removes the member through the cluster API, then waits for it to stop on its own, as etcd
+   * stops a member once its removal is applied; throws if it keeps running.
+   */
   removeMember(name: string): Promise<void>;
   stop(): Promise<void>;
 }

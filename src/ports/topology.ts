@@ -13,6 +13,11 @@ export interface ComponentInstance {
   args?: readonly string[];
   /** Health endpoint, where it has one. */
   healthUrl?: string;
+  /**
+   * Base URLs the instance also serves at, for the other components rather than the kit (e.g.
+   * an apiserver's address on a container network, where its kubeconfigs point).
+   */
+  serves?: readonly string[];
 }
 
 export interface NodeInfo {

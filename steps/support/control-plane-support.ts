@@ -9,7 +9,9 @@
  *   so controllers that count ready Pods can be checked without running containers;
  * - Events and watch recordings.
  */
-import type { KubeApi, KubeObject, WatchEvent } from '../../src/ports/kube-api.ts';
+import { ApiError, type KubeApi, type KubeObject, type WatchEvent } from '../../src/ports/kube-api.ts';
+import { ResumableWatch } from './resumable-watch.ts';
+import { eventually } from '../../src/world/eventually.ts';
 import type { KitWorld } from '../../src/world/kit-world.ts';
 
 export const POD = { apiVersion: 'v1', kind: 'Pod' } as const;
@@ -191,33 +193,46 @@ export async function startStandInKubelet(world: KitWorld): Promise<void> {
   await createHandMadeNodes(world, [{ alias: STAND_IN, cpu: '64', pods: 250, labels: NOWHERE }]);
   const node = nodeName(world, STAND_IN);
   let n = 0;
-  let stopped = false;
   // Each Pod is readied once: a scenario may later make it unready on purpose.
   const done = new Set<string>();
-  const pass = async (): Promise<void> => {
-    const pods = await kube.list<PodView>(POD, { namespace });
-    for (const p of pods.items) {
-      if (p.spec.nodeName !== node || p.metadata.deletionTimestamp !== undefined) continue;
-      if (done.has(p.metadata.uid ?? '')) continue;
-      if (p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true) continue;
-      n = (n % 250) + 1;
-      const ip = `198.51.100.${n}`;
-      // A conflict (the Pod changed meanwhile) is retried on the next pass.
-      await kube
-        .updateStatus<PodView>({ ...p, apiVersion: 'v1', kind: 'Pod', status: { ...(p.status ?? {}), phase: 'Running', podIP: ip, podIPs: [{ ip }], conditions: [...(p.status?.conditions ?? []).filter((c) => c.type !== 'Ready'), { type: 'Ready', status: 'True', lastTransitionTime: now() }] } })
-        .then(() => done.add(p.metadata.uid ?? ''), () => undefined);
+  let stopped = false;
+  const readyPod = async (p: PodView): Promise<void> => {
+    if (p.spec.nodeName !== node || p.metadata.deletionTimestamp !== undefined) return;
+    if (done.has(p.metadata.uid ?? '')) return;
+    if (p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true) return;
+    n = (n % 250) + 1;
+    const ip = `198.51.100.${n}`;
+    const conflict = (error: unknown): boolean => error instanceof ApiError && error.status === 409;
+    try {
+      // Retried while the apiserver does not answer (it may be restarting), with a deadline.
+      await eventually(`the stand-in kubelet to mark Pod ${p.metadata.name ?? ''} Ready`, () => kube.updateStatus<PodView>({ ...p, apiVersion: 'v1', kind: 'Pod', status: { ...(p.status ?? {}), phase: 'Running', podIP: ip, podIPs: [{ ip }], conditions: [...(p.status?.conditions ?? []).filter((c) => c.type !== 'Ready'), { type: 'Ready', status: 'True', lastTransitionTime: now() }] } }), {
+        timeoutMs: 60_000,
+        isFatal: (error) => stopped || conflict(error),
+      });
+      done.add(p.metadata.uid ?? '');
+    } catch (error) {
+      // A conflict means the Pod changed meanwhile: its next watch event brings it back.
+      if (!conflict(error)) throw error;
     }
   };
-  const loop = async (): Promise<void> => {
-    while (!stopped) {
-      await pass().catch(() => undefined);
-      await new Promise((r) => setTimeout(r, 300));
-    }
+  // Pods are handled one at a time, in event order, from a watch that survives apiserver
+  // restarts. A Pod the apiserver would not update before the deadline stays unready, and the
+  // scenario's own wait on it reports that.
+  let queue = Promise.resolve();
+  const consider = (pods: readonly PodView[]): void => {
+    if (stopped) return;
+    queue = queue.then(async () => {
+      for (const p of pods) await readyPod(p);
+    }).catch(() => undefined);
   };
-  const running = loop();
+  const list = await kube.list<PodView>(POD, { namespace });
+  const watch = ResumableWatch.start(kube, POD, namespace, list.metadata.resourceVersion ?? '0');
+  watch.onEvent((event) => { if (event.type === 'ADDED' || event.type === 'MODIFIED') consider([event.object as PodView]); });
+  consider(list.items);
   world.onCleanUp(async () => {
     stopped = true;
-    await running;
+    await watch.stop();
+    await queue;
   });
 }
 

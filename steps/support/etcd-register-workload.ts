@@ -3,7 +3,8 @@
  * compare-and-swap one key through the Etcd port while a fault loop kills, restarts and
  * isolates members. Every operation lands in a history for the checker (src/history).
  */
-import { setTimeout as delay } from 'node:timers/promises';
+import assert from 'node:assert/strict';
+import { eventually } from '../../src/world/eventually.ts';
 import { HistoryRecorder } from '../../src/history/history.ts';
 import type { RegisterInput, RegisterOutput } from '../../src/history/kv-register-model.ts';
 import type { Etcd, EtcdCluster } from '../../src/ports/etcd.ts';
@@ -14,10 +15,11 @@ function neverSent(error: unknown): boolean {
   return /No connection established|ECONNREFUSED|connect EHOSTUNREACH/.test(text);
 }
 
-async function runClient(id: number, etcd: Etcd, key: string, until: number, history: HistoryRecorder<RegisterInput, RegisterOutput>, random: () => number): Promise<void> {
+/** Clients run for the workload's duration and on until the last fault has been repaired and waited out. */
+async function runClient(id: number, etcd: Etcd, key: string, running: () => boolean, history: HistoryRecorder<RegisterInput, RegisterOutput>, random: () => number): Promise<void> {
   let n = 0;
   let lastSeen: string | null = null;
-  while (performance.now() < until) {
+  while (running()) {
     const dice = random();
     if (dice < 0.4) {
       const out = await history.record(id, { type: 'read' }, async () => {
@@ -42,32 +44,51 @@ async function runClient(id: number, etcd: Etcd, key: string, until: number, his
         return { swapped: res.succeeded };
       }, neverSent);
     }
-    // Pacing, not waiting: keeps the history a size the checker searches in seconds.
-    await delay(20);
   }
 }
 
-async function injectFaults(cluster: EtcdCluster, until: number, log: string[]): Promise<void> {
+/**
+ * Each fault lasts until the cluster has visibly reacted (another member leads, or a leader
+ * is back after the repair), not for a fixed time, so the history spans real elections.
+ * Before each fault and after the last, the loop waits until the clients have acknowledged
+ * operations again: a request stuck on an isolated or restarted member times out only after
+ * seconds, and back-to-back faults would leave a history of timeouts with nothing to check.
+ */
+async function injectFaults(cluster: EtcdCluster, until: number, log: string[], acknowledged: () => number, clients: number): Promise<void> {
   let round = 0;
+  const clientsProgress = async (): Promise<void> => {
+    const before = acknowledged();
+    await eventually('the clients to acknowledge operations since the last repair', () => {
+      assert.ok(acknowledged() >= before + 4 * clients, `${acknowledged() - before} acknowledged`);
+    }, { timeoutMs: 30_000, intervalMs: 100 });
+  };
+  const ledBy = async (description: string, members: readonly string[]): Promise<void> => {
+    await eventually(description, async () => {
+      const leader = await cluster.leader();
+      assert.ok(leader !== undefined && members.includes(leader), `leader: ${leader ?? 'none'}`);
+    }, { timeoutMs: 30_000, intervalMs: 200 });
+  };
+  await clientsProgress();
   while (performance.now() < until - 3000) {
     const leader = await cluster.leader();
     const victim = leader ?? cluster.memberNames[0];
     if (victim === undefined) return;
+    const others = cluster.memberNames.filter((n) => n !== victim);
     if (round++ % 2 === 0) {
       log.push(`kill ${victim}`);
       await cluster.kill(victim);
-      await delay(2000);
+      await ledBy(`a survivor of ${victim}'s crash to lead`, others);
       log.push(`restart ${victim}`);
       await cluster.restart(victim);
     } else {
-      const others = cluster.memberNames.filter((n) => n !== victim);
       log.push(`isolate ${victim}`);
       await cluster.partition([[victim], others]);
-      await delay(2500);
+      await ledBy(`the majority without ${victim} to elect a leader`, others);
       log.push('heal');
       await cluster.heal();
     }
-    await delay(1500);
+    await ledBy('a leader after the repair', cluster.memberNames);
+    await clientsProgress();
   }
 }
 
@@ -91,10 +112,13 @@ export async function recordRegisterHistory(
   const random = seededRandom(seed);
   const faults: string[] = [];
   const etcds = Array.from({ length: clients }, () => cluster.client());
+  let faultsDone = false;
+  const running = (): boolean => !faultsDone || performance.now() < until;
+  const acknowledged = (): number => history.operations.filter((o) => o.outcome === 'ok').length;
   try {
     await Promise.all([
-      ...etcds.map((etcd, i) => runClient(i + 1, etcd, key, until, history, random)),
-      injectFaults(cluster, until, faults),
+      ...etcds.map((etcd, i) => runClient(i + 1, etcd, key, running, history, random)),
+      injectFaults(cluster, until, faults, acknowledged, clients).finally(() => { faultsDone = true; }),
     ]);
   } finally {
     for (const etcd of etcds) etcd.close();

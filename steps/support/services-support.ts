@@ -12,7 +12,22 @@ import { WORKLOAD_IMAGE } from '../../reference/workloads/catalogue.ts';
 
 export interface PodView extends KubeObject {
   spec?: { nodeName?: string };
-  status?: { podIP?: string; phase?: string; conditions?: Array<{ type: string; status: string }> };
+  status?: {
+    podIP?: string;
+    phase?: string;
+    conditions?: Array<{ type: string; status: string; reason?: string }>;
+    containerStatuses?: Array<{ name: string; ready?: boolean; restartCount?: number; state?: Record<string, { reason?: string; message?: string } | undefined> }>;
+  };
+}
+
+/** One line on where a Pod stands, for a wait that ran out: node, phase, what is not ready and why. */
+function podStanding(pod: PodView): string {
+  const notTrue = (pod.status?.conditions ?? []).filter((c) => c.status !== 'True').map((c) => `${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ''}`);
+  const containers = (pod.status?.containerStatuses ?? []).map((c) => {
+    const [state, detail] = Object.entries(c.state ?? {})[0] ?? ['unknown', undefined];
+    return `${c.name} ${state}${detail?.reason ? ` ${detail.reason}` : ''}${c.restartCount ? ` restarts ${c.restartCount}` : ''}`;
+  });
+  return `${pod.metadata.name ?? '?'} on ${pod.spec?.nodeName ?? 'no node'}: ${pod.status?.phase ?? 'no phase'}${pod.metadata.deletionTimestamp !== undefined ? ' terminating' : ''}${notTrue.length > 0 ? `, ${notTrue.join(', ')}` : ''}${containers.length > 0 ? `; ${containers.join(', ')}` : ''}`;
 }
 
 export interface ServiceView extends KubeObject {
@@ -75,12 +90,16 @@ function isReady(pod: PodView | undefined): boolean {
 export async function readyPods(world: KitWorld, selector: Record<string, string>, count?: number): Promise<PodView[]> {
   const namespace = await world.scenarioNamespace();
   const labelSelector = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
-  const list = async (): Promise<PodView[]> => (await world.kube.list<PodView>({ apiVersion: 'v1', kind: 'Pod' }, { namespace, labelSelector })).items.filter(isReady);
-  if (count === undefined) return list();
+  const all = async (): Promise<PodView[]> => (await world.kube.list<PodView>({ apiVersion: 'v1', kind: 'Pod' }, { namespace, labelSelector })).items;
+  if (count === undefined) return (await all()).filter(isReady);
   return eventually(`${count} ready pods with ${labelSelector}`, async () => {
-    const pods = await list();
-    if (pods.length !== count) throw new Error(`${pods.length} ready pods: ${pods.map((p) => p.metadata.name).join(', ')}`);
-    return pods;
+    const pods = await all();
+    const ready = pods.filter(isReady);
+    if (ready.length !== count) {
+      const others = pods.filter((p) => !isReady(p)).map(podStanding);
+      throw new Error(`${ready.length} ready pods: ${ready.map((p) => p.metadata.name).join(', ')}${others.length > 0 ? `; not ready: ${others.join('; ')}` : ''}`);
+    }
+    return ready;
   }, { timeoutMs: 180_000 });
 }
 

@@ -203,6 +203,15 @@ export function validateOtherUpdate(c: CauseSink, kind: string, oldObj: Obj, new
       if (!before.every((x, i) => after[i] === x)) c.invalid('spec.cidrs', ns['cidrs'], 'field is immutable');
       break;
     }
+    case 'Node': {
+      // As ValidateNodeUpdate: the node-ipam controller and the cloud provider may fill these
+      // in once; after that a change would strand the Pods already addressed from them.
+      const before = (Array.isArray(os['podCIDRs']) ? os['podCIDRs'] : []) as unknown[];
+      if (before.length > 0 && !same(before, ns['podCIDRs'])) c.forbidden('spec.podCIDRs', 'node updates may not change podCIDR except from "" to valid');
+      else if (before.length === 0 && typeof os['podCIDR'] === 'string' && os['podCIDR'] !== '' && os['podCIDR'] !== ns['podCIDR']) c.forbidden('spec.podCIDR', 'node updates may not change podCIDR except from "" to valid');
+      if (typeof os['providerID'] === 'string' && os['providerID'] !== '' && os['providerID'] !== ns['providerID']) c.forbidden('spec.providerID', 'node updates may not change providerID except from "" to valid');
+      break;
+    }
     case 'VolumeAttachment':
     case 'CertificateSigningRequest':
       immutable('spec', os, ns);

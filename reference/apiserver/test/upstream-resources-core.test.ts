@@ -135,6 +135,14 @@ void test('validation of the new kinds and their immutable fields', () => {
   const claim = { metadata: { name: 'c' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } };
   assert.deepEqual(validateUpdate(pvc, claim, { ...claim, spec: { ...claim.spec, resources: { requests: { storage: '2Gi' } }, volumeName: 'pv1' } }), [], 'growing and binding are allowed');
   assert.deepEqual(validateUpdate(pvc, claim, { ...claim, spec: { ...claim.spec, accessModes: ['ReadWriteMany'] } }).map((c) => c.field), ['spec']);
+  const nodes = info('', 'nodes');
+  const bare = { metadata: { name: 'n' }, spec: {} };
+  const allocated = { metadata: { name: 'n' }, spec: { podCIDR: '10.244.1.0/24', podCIDRs: ['10.244.1.0/24'], providerID: 'kck://n' } };
+  assert.deepEqual(validateUpdate(nodes, bare, allocated), [], 'pod CIDRs and the provider ID may be set once');
+  assert.deepEqual(validateUpdate(nodes, allocated, { ...allocated, spec: { ...allocated.spec, unschedulable: true } }), [], 'other spec fields may change');
+  assert.deepEqual(validateUpdate(nodes, allocated, { ...allocated, spec: { ...allocated.spec, podCIDR: '10.244.2.0/24', podCIDRs: ['10.244.2.0/24'] } }).map((c) => c.field), ['spec.podCIDRs']);
+  assert.deepEqual(validateUpdate(nodes, allocated, { ...allocated, spec: { ...allocated.spec, podCIDRs: [] } }).map((c) => c.field), ['spec.podCIDRs']);
+  assert.deepEqual(validateUpdate(nodes, allocated, { ...allocated, spec: { ...allocated.spec, providerID: 'kck://other' } }).map((c) => c.field), ['spec.providerID']);
 });
 
 void test('events.k8s.io/v1 Events convert to core/v1 Events and back', () => {

@@ -44,10 +44,3 @@ export function backends(svc: Service, nodes: readonly { metadata: { name: strin
   }
   return out.sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
 }
-
-/** Deterministic loopback address for the n-th balancer: 127.77.x.y, never .0 or .255. */
-export function loopbackAddress(index: number): string {
-  const x = Math.floor(index / 254) % 254;
-  const y = (index % 254) + 1;
-  return `127.77.${x + 1}.${y}`;
-}

@@ -1,6 +1,7 @@
 /**
  * The reference cloud: load balancers are real TCP relays on loopback addresses
- * (127.77.x.y, any of which the kernel routes to lo without configuration) forwarding to the
+ * (127.77.x.y, or the 127.a.b.0/24 block of its cloud config; the kernel routes all of 127/8
+ * to lo without configuration) forwarding to the
  * NodePorts of eligible nodes. Addresses are handed out in order and reused after deletion.
  * A Service annotated `loopback-cloud.kck.io/fail: "<message>"` makes ensure fail with that
  * message, so scenarios can watch provider errors surface as Events and be retried.
@@ -8,7 +9,8 @@
 import type { Node } from '../../client-machinery/core/api-types.ts';
 import type { Service } from '../../controller-manager/core/workload-types.ts';
 import type { CloudProvider, Instances, LoadBalancer, LoadBalancerStatus } from '../core/cloud-provider.ts';
-import { backends, loopbackAddress } from '../core/service-lb-decision.ts';
+import { backends } from '../core/service-lb-decision.ts';
+import { balancerAddress, type AddressBlock } from '../core/balancer-addresses.ts';
 import { TcpRelay } from './tcp-relay.ts';
 
 export const FAIL_ANNOTATION = 'loopback-cloud.kck.io/fail';
@@ -23,7 +25,7 @@ export class LoopbackCloud implements CloudProvider, LoadBalancer, Instances {
   readonly name = 'loopback';
   private readonly balancers = new Map<string, Balancer>();
 
-  constructor(private readonly log: (line: string) => void) {}
+  constructor(private readonly log: (line: string) => void, private readonly addresses: AddressBlock = {}) {}
 
   loadBalancer(): LoadBalancer {
     return this;
@@ -50,7 +52,9 @@ export class LoopbackCloud implements CloudProvider, LoadBalancer, Instances {
       const used = new Set([...this.balancers.values()].map((x) => x.index));
       let index = 0;
       while (used.has(index)) index++;
-      b = { ip: loopbackAddress(index), index, relays: new Map() };
+      const ip = balancerAddress(this.addresses, index);
+      if (ip === undefined) throw new Error(`no free load balancer address: all ${index} are in use`);
+      b = { ip, index, relays: new Map() };
       this.balancers.set(this.id(svc), b);
       this.log(`allocated ${b.ip} for ${svc.metadata.namespace}/${svc.metadata.name}`);
     }

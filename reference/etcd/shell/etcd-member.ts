@@ -19,6 +19,8 @@ export interface EtcdMemberOptions {
   /** How long a proposal may wait for its commit; etcd's default is about 7 s. */
   requestTimeoutMs?: number;
   log?: (line: string) => void;
+  /** This member was removed from the cluster: it serves no more and should stop. */
+  onRemoved?: () => void;
 }
 
 export interface WireHeader {
@@ -51,6 +53,7 @@ export class EtcdMember {
       apply: (data) => this.apply(data),
       snapshot: () => Buffer.from(JSON.stringify(this.state.snapshot())),
       restore: (data) => this.state.restore(JSON.parse(Buffer.from(data).toString()) as StateSnapshot, Date.now()),
+      onRemoved: () => this.options.onRemoved?.(),
       onLeaderChange: (leader) => {
         this.options.log?.(`leader is now ${leader === undefined ? 'unknown' : leader.toString(16)}`);
         // A new leader restarts every lease's clock, as etcd's lessor Promote does.

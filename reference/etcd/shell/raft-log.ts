@@ -52,6 +52,7 @@ export async function startRaftLog(options: RaftLogOptions): Promise<ReplicatedL
     restore: (data) => callbacks.restore(data),
     log: options.log,
     onMembershipChange: (members) => options.log(`raft members: ${members.map((m) => m.id.toString(16)).join(',')}`),
+    onRemoved: () => callbacks.onRemoved?.(),
   })) as unknown as RaftNodeLike;
   // Leadership is polled as well as observed, so the lease clock is promoted whichever way the node reports it.
   const timer = setInterval(noticeLeader, 50);

@@ -28,4 +28,6 @@ export interface LogCallbacks {
   snapshot(): Uint8Array;
   restore(data: Uint8Array): void;
   onLeaderChange?(leaderId: bigint | undefined): void;
+  /** This member was removed from the cluster. */
+  onRemoved?(): void;
 }

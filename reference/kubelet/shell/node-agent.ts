@@ -43,13 +43,15 @@ export class NodeAgent {
     const now = new Date();
     const status = nodeStatus(this.facts, now.toISOString(), await this.runtimeReady(), this.since);
     await this.kube.patch({ apiVersion: 'v1', kind: 'Node', name: this.facts.name }, { status }, 'merge', { subresource: 'status' });
-    await this.renewLease(now);
+    await this.renewLease();
   }
 
-  private async renewLease(now: Date): Promise<void> {
+  private async renewLease(): Promise<void> {
     const key = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', name: this.facts.name, namespace: 'kube-node-lease' };
-    const spec = { holderIdentity: this.facts.name, leaseDurationSeconds: LEASE_SECONDS, renewTime: microTime(now) };
     const lease = await this.kube.get(key);
+    // Stamped when the write is sent, as upstream's lease controller does: a stamp taken before
+    // the status patch and the read would claim a renewal that far in the past.
+    const spec = { holderIdentity: this.facts.name, leaseDurationSeconds: LEASE_SECONDS, renewTime: microTime(new Date()) };
     if (!lease) {
       await this.kube.create({
         apiVersion: key.apiVersion, kind: key.kind,

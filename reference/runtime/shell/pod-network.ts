@@ -9,15 +9,38 @@
  * nodes of the same host are reachable through the host's routes to their bridges; explicit
  * FORWARD accepts keep docker's DROP policy out of the way.
  *
+ * Each namespace is recorded by name under <root>/netns until torn down: a runtime that was
+ * killed (SIGKILL, a crash fault) forgets its sandboxes, and the namespaces would outlive it.
+ * The next runtime on the same root, or whoever removes the node, deletes what is recorded.
+ *
  * loopback mode (not root): no namespaces. A Pod's IP is its pod-CIDR address with the first
  * octet replaced by 127 (10.244.1.5 -> 127.244.1.5), distinct per Pod; containers run in the
  * host network, so two Pods cannot listen on the same port and binding is not isolated.
  * This exists so an unprivileged user can still run the kit; CI runs as root in netns mode.
  */
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { PodCidrAllocator } from '../core/pod-cidr.ts';
 import { run, runBatch, tryRun } from './run-command.ts';
 
-export interface PodNetworkOptions { podCidr: string; bridge: string; mode: 'netns' | 'loopback' }
+export interface PodNetworkOptions {
+  podCidr: string;
+  bridge: string;
+  mode: 'netns' | 'loopback';
+  /** The runtime's root folder, where sandbox namespaces are recorded. */
+  root: string;
+}
+
+const recordDir = (root: string): string => join(root, 'netns');
+
+/** Deletes every sandbox namespace recorded under a runtime root (a killed runtime's leftovers). */
+export async function removeRecordedPodNetworks(root: string): Promise<void> {
+  const names = await readdir(recordDir(root)).catch(() => [] as string[]);
+  for (const name of names) {
+    await tryRun('ip', ['netns', 'del', name]);
+    await rm(join(recordDir(root), name), { force: true });
+  }
+}
 
 export interface SandboxNetwork { ip: string; netns: string | undefined }
 
@@ -25,6 +48,7 @@ export class PodNetwork {
   readonly mode: 'netns' | 'loopback';
   private readonly allocator: PodCidrAllocator;
   private readonly bridge: string;
+  private readonly root: string;
   private createdBridge = false;
   private readonly forwardRules: string[][] = [];
 
@@ -32,10 +56,13 @@ export class PodNetwork {
     this.mode = options.mode;
     this.allocator = new PodCidrAllocator(options.podCidr);
     this.bridge = options.bridge;
+    this.root = options.root;
   }
 
   async init(): Promise<void> {
     if (this.mode !== 'netns') return;
+    await removeRecordedPodNetworks(this.root);
+    await mkdir(recordDir(this.root), { recursive: true });
     if (!(await tryRun('ip', ['link', 'show', this.bridge]))) {
       await run('ip', ['link', 'add', this.bridge, 'type', 'bridge']);
       this.createdBridge = true;
@@ -57,6 +84,7 @@ export class PodNetwork {
     const host = `kv${sandboxId.slice(0, 10)}`;
     const peer = `kp${sandboxId.slice(0, 10)}`;
     try {
+      await writeFile(join(recordDir(this.root), ns), '');
       // Two `ip -batch` runs instead of nine processes: with a hundred Pods starting at
       // once on a loaded machine, process starts dominate the sandbox setup time.
       await runBatch([], [
@@ -75,6 +103,7 @@ export class PodNetwork {
     } catch (err) {
       await tryRun('ip', ['link', 'del', host]);
       await tryRun('ip', ['netns', 'del', ns]);
+      await rm(join(recordDir(this.root), ns), { force: true });
       this.allocator.release(ip);
       throw err;
     }
@@ -83,7 +112,10 @@ export class PodNetwork {
 
   async tearDown(sandboxId: string, network: SandboxNetwork): Promise<void> {
     if (!network.ip) return;
-    if (network.netns) await tryRun('ip', ['netns', 'del', network.netns]);
+    if (network.netns) {
+      await tryRun('ip', ['netns', 'del', network.netns]);
+      await rm(join(recordDir(this.root), network.netns), { force: true });
+    }
     const ip = this.mode === 'loopback' ? network.ip.replace(/^127\./, `${this.allocator.gateway().split('.')[0]}.`) : network.ip;
     this.allocator.release(ip);
     void sandboxId;

@@ -1,7 +1,8 @@
 /**
  * ReferenceCriRuntime: starts the reference runtime (reference/runtime/main.ts) as its own
  * process on a temp socket, with its own bridge and pod CIDR, and stops it (SIGTERM: it kills
- * its containers and deletes their namespaces) and removes its folder.
+ * its containers and deletes their namespaces; after a SIGKILL the kit deletes what it
+ * recorded) and removes its folder.
  */
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
@@ -12,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { Cri, CriRuntimeFactory } from '../../ports/cri.ts';
 import { CriClient } from '../../clients/cri/cri-client.ts';
 import { PAUSE_IMAGE, WORKLOAD_IMAGE } from '../../../reference/workloads/catalogue.ts';
+import { removeRecordedPodNetworks } from '../../../reference/runtime/shell/pod-network.ts';
 import { waitFor } from './wait-for.ts';
 
 const MAIN = fileURLToPath(new URL('../../../reference/runtime/main.ts', import.meta.url));
@@ -61,6 +63,8 @@ export class ReferenceCriRuntime implements CriRuntimeFactory {
       if (!exited) proc.kill('SIGTERM');
       await Promise.race([exitedPromise, new Promise((r) => setTimeout(r, 20_000).unref())]);
       if (!exited) proc.kill('SIGKILL');
+      // What a runtime killed mid-stop could not delete itself.
+      await removeRecordedPodNetworks(join(dir, 'root'));
       rmSync(dir, { recursive: true, force: true });
     };
     try {

@@ -3,6 +3,7 @@
  * testcontainers, then killed (SIGKILL), stopped (SIGTERM) and started again with docker,
  * keeping its address, published ports and writable layer.
  */
+import { execFile } from 'node:child_process';
 import type { StartedTestContainer } from 'testcontainers';
 import { eventually } from '../../world/eventually.ts';
 import { docker } from './docker-cli.ts';
@@ -13,6 +14,8 @@ export interface DockerComponentSpec extends KitContainerSpec {
   instance: string;
   /** The component's own flags (for Topology). */
   args: readonly string[];
+  /** Runs once the container is up, before readiness (e.g. routes a restart lost). */
+  afterStart?(): Promise<void>;
   ready(): Promise<void>;
   readyTimeoutMs?: number;
 }
@@ -42,6 +45,7 @@ export class DockerComponent {
     else await docker(['start', this.container.getId()]);
     this.up = true;
     const id = this.container.getId();
+    await this.spec.afterStart?.();
     await eventually(`${this.spec.instance} to become ready`, async () => {
       const state = (await docker(['inspect', '--format', '{{.State.Running}} {{.State.ExitCode}}', id])).trim();
       if (state.startsWith('false')) throw new ExitedError(`${this.spec.instance} exited (${state.split(' ')[1] ?? '?'}):\n${await this.logTail()}`);
@@ -51,9 +55,21 @@ export class DockerComponent {
     });
   }
 
+  /** The container's last output lines, stdout and stderr (docker logs splits them). */
   async logTail(lines = 20): Promise<string> {
     if (this.container === undefined) return '';
-    return docker(['logs', '--tail', String(lines), this.container.getId()]).catch(() => '');
+    const id = this.container.getId();
+    return new Promise((resolve) => {
+      execFile('docker', ['logs', '--tail', String(lines), id], { timeout: 20_000, maxBuffer: 16 * 1024 * 1024 }, (_error, stdout, stderr) => {
+        resolve([stdout, stderr].filter((s) => s.trim() !== '').join('--- stderr ---\n'));
+      });
+    });
+  }
+
+  /** Runs a command inside the container (docker exec). */
+  async exec(argv: readonly string[]): Promise<string> {
+    if (this.container === undefined) throw new Error(`${this.spec.instance} has no container`);
+    return docker(['exec', this.container.getId(), ...argv]);
   }
 
   /** SIGKILL: a crash. */

@@ -257,8 +257,10 @@ export class DockerEtcdCluster implements EtcdCluster {
     } finally {
       client.close();
     }
+    const exited = await waitUntil(`removed member ${name} to stop on its own`, async () => (await docker(['inspect', '--format', '{{.State.Running}}', m.container.getId()])).trim() === 'false', { timeoutMs: 30_000, intervalMs: 200 }).then(() => true, () => false);
     this.members.delete(name);
     await m.container.stop({ remove: true, removeVolumes: true, timeout: 10_000 }).catch(() => docker(['rm', '-f', '-v', m.container.getId()]));
+    if (!exited) throw new Error(`member ${name} kept running for 30 s after its removal was acknowledged (etcd stops a removed member)`);
   }
 
   async stop(): Promise<void> {

@@ -15,9 +15,14 @@ const run = promisify(execFile);
 export class DockerNetwork {
   private constructor(readonly name: string, private readonly prefix: string) {}
 
-  /** A new network `name` on a free 10.79.x.0/24 (or 10.80...), labelled as the kit's. */
-  static async create(name: string, labels: Readonly<Record<string, string>>): Promise<DockerNetwork> {
+  /**
+   * A new network `name` on a free 10.79.x.0/24 (or 10.80...), labelled as the kit's.
+   * `bridge` names its host bridge (at most 15 characters): a kck* name marks it as this
+   * machine's own network for dials "from outside" (off-machine-route.ts).
+   */
+  static async create(name: string, labels: Readonly<Record<string, string>>, bridge?: string): Promise<DockerNetwork> {
     const labelArgs = Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
+    if (bridge !== undefined) labelArgs.push('-o', `com.docker.network.bridge.name=${bridge}`);
     for (let attempt = 0; attempt < 20; attempt++) {
       const prefix = `10.${79 + randomInt(0, 4)}.${randomInt(1, 255)}`;
       try {

@@ -18,7 +18,7 @@ test('the docker target runs the control plane in containers, reached on 127.0.0
     const ns = await s.kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kck-docker-probe' } });
     assert.equal(ns.metadata.name, 'kck-docker-probe');
     const components = await s.topology?.controlPlane() ?? [];
-    assert.deepEqual(components.map((c) => c.component).sort(), ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler']);
+    assert.deepEqual(components.map((c) => c.component).sort(), ['cloud-controller-manager', 'etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler']);
     const apiserver = components.find((c) => c.component === 'kube-apiserver');
     assert.match(apiserver?.healthUrl ?? '', /^https:\/\/127\.0\.0\.1:\d+\/livez$/);
     // Published ports are bound to loopback only.

@@ -30,8 +30,10 @@ test('an image is built once, then kept while its content is unchanged', { skip:
     const again = await buildImage(spec('one'));
     assert.equal(again.built, false, 'unchanged content is not rebuilt');
     assert.equal(again.hash, first.hash);
+    const firstId = (await docker(['image', 'inspect', '--format', '{{ .Id }}', tag])).trim();
     const changed = await buildImage(spec('two'));
     assert.equal(changed.built, true, 'changed content is rebuilt');
+    await assert.rejects(docker(['image', 'inspect', firstId]), 'the image the tag named before is removed, not left untagged');
     const out = await docker(['run', '--rm', '--label', OWNED, tag]);
     assert.equal(out, 'two');
     const label = await docker(['image', 'inspect', '--format', '{{ index .Config.Labels "kck.io/owned" }}', tag]);

@@ -57,10 +57,12 @@ async function contentHash(spec: ImageSpec, entries: readonly RootfsEntry[]): Pr
   return hash.digest('hex').slice(0, 32);
 }
 
-async function currentHash(tag: string): Promise<string | undefined> {
+/** The image id and content hash the tag names now, if any. */
+async function current(tag: string): Promise<{ id: string; hash: string | undefined } | undefined> {
   try {
-    const out = await docker(['image', 'inspect', '--format', `{{ index .Config.Labels "${HASH_LABEL}" }}`, tag], { timeoutMs: 20_000 });
-    return out.trim() || undefined;
+    const out = await docker(['image', 'inspect', '--format', `{{ .Id }} {{ index .Config.Labels "${HASH_LABEL}" }}`, tag], { timeoutMs: 20_000 });
+    const [id = '', hash = ''] = out.trim().split(' ');
+    return { id, hash: hash || undefined };
   } catch {
     return undefined;
   }
@@ -86,7 +88,8 @@ export async function buildImage(spec: ImageSpec, options: { force?: boolean; lo
   const entries = await spec.entries();
   const hash = await contentHash(spec, entries);
   const seconds = (): number => Math.round((performance.now() - started) / 100) / 10;
-  if (options.force !== true && (await currentHash(spec.tag)) === hash) return { tag: spec.tag, built: false, hash, seconds: seconds() };
+  const before = await current(spec.tag);
+  if (options.force !== true && before?.hash === hash) return { tag: spec.tag, built: false, hash, seconds: seconds() };
   const dir = await mkdtemp(join(tmpdir(), 'kck-image-'));
   try {
     await writeRootfs(join(dir, 'rootfs'), entries);
@@ -96,5 +99,9 @@ export async function buildImage(spec: ImageSpec, options: { force?: boolean; lo
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+  // The image the tag named before is now untagged: every source change would leave one more
+  // behind. One a container still uses stays (docker refuses); `kck clean` takes it later.
+  const after = await current(spec.tag);
+  if (before !== undefined && before.id !== after?.id) await docker(['image', 'rm', before.id]).catch(() => undefined);
   return { tag: spec.tag, built: true, hash, seconds: seconds() };
 }

@@ -209,9 +209,11 @@ export class ProcessEtcdCluster implements EtcdCluster {
     } finally {
       client.close();
     }
+    const exited = await waitUntil(`removed member ${name} to stop on its own`, () => Promise.resolve(!m.process.running), { timeoutMs: 30_000, intervalMs: 200 }).then(() => true, () => false);
     await m.process.stop();
     this.members.delete(name);
     await this.net.removeMember(m.index);
+    if (!exited) throw new Error(`member ${name} kept running for 30 s after its removal was acknowledged (etcd stops a removed member)`);
   }
 
   async stop(): Promise<void> {

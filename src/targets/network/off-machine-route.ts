@@ -23,7 +23,8 @@ export function routeLeavesMachine(answer: readonly RouteAnswer[]): boolean {
   const route = answer[0];
   if (route === undefined) return true;
   if (route.type === 'local' || route.dev === 'lo') return false;
-  // A kit bridge (kckb<N> clusters, kckc<N> containerd nodes) is this machine's own network.
+  // A kit bridge (kckb<N> clusters, kckc<N> containerd nodes, kckd<id> docker run networks)
+  // is this machine's own network.
   if (route.dev?.startsWith('kck') === true) return false;
   return true;
 }

@@ -5,7 +5,7 @@
  * component gets only what its upstream twin gets: the apiserver alone holds etcd's address
  * and client certificate; the others get a kubeconfig (S4.5, S4.6).
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEtcdClient } from '../../clients/etcd/etcd-client.ts';
@@ -13,10 +13,14 @@ import { KubeClient } from '../../clients/kube/kube-client.ts';
 import type { Identity, KubeObject } from '../../ports/kube-api.ts';
 import { eventually } from '../../world/eventually.ts';
 import { freePort } from '../../process/free-port.ts';
+import { settleAll } from '../../process/settle-all.ts';
 import { ClusterCredentials } from './cluster-credentials.ts';
+import { grantCloudControllerManager } from './cloud-controller-manager-rbac.ts';
+import type { ControllerName } from './controller-flags.ts';
+import { referenceControllerSpec } from './reference-controller-process.ts';
 import { canBuildNamespaces, ClusterNetwork } from './cluster-network.ts';
 import { ComponentProcess, type ComponentSpec } from './component-process.ts';
-import { markControlPlaneNode, nodeComponents, planNode, referenceNodeCredentials, type NodePlan } from './reference-nodes.ts';
+import { markControlPlaneNode, nodeComponents, removeNodeLeftovers, planNode, referenceNodeCredentials, type NodePlan } from './reference-nodes.ts';
 
 export interface ReferenceClusterOptions {
   /** Folder for certificates, kubeconfigs, data and logs; a temp folder by default. */
@@ -36,6 +40,12 @@ export interface ReferenceClusterOptions {
    * kubelets that wait for it as with --cloud-provider=external. Without: neither (S2.4).
    */
   cloudProvider?: boolean;
+  /**
+   * Someone else's scheduler and controller-manager in place of the reference ones (the mixed
+   * configuration with upstream's): their component specs, given the admin kubeconfig. Instance
+   * names follow the reference's ('kube-scheduler-1'), so topology and faults find them.
+   */
+  controllers?: (adminKubeconfig: string, stateDir: string) => Promise<ComponentSpec[]>;
 }
 
 /** Node identities the apiserver knows from its start (its token file is read once). */
@@ -54,7 +64,8 @@ export class ReferenceCluster {
     readonly stateDir: string,
     private readonly ownsStateDir: boolean,
     readonly credentials: ClusterCredentials,
-    private readonly options: Required<Omit<ReferenceClusterOptions, 'stateDir'>>,
+    private readonly options: Required<Omit<ReferenceClusterOptions, 'stateDir' | 'controllers'>>,
+    private readonly controllers: ReferenceClusterOptions['controllers'],
     readonly network: ClusterNetwork | undefined,
   ) {}
 
@@ -90,6 +101,7 @@ export class ReferenceCluster {
         ipvsScheduler: options.ipvsScheduler ?? 'rr',
         cloudProvider: options.cloudProvider ?? true,
       },
+      options.controllers,
       network,
     );
     try {
@@ -137,44 +149,23 @@ export class ReferenceCluster {
         failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
       })));
     }
+    for (const node of this.nodes.values()) await removeNodeLeftovers(node);
     await this.network?.destroy();
     if (this.ownsStateDir) await rm(this.stateDir, { recursive: true, force: true });
     if (failures.length > 0) throw new Error(`the reference cluster did not stop cleanly: ${failures.join('; ')}`);
   }
 
-  /**
-   * The cloud-controller-manager has no bootstrap role upstream either: whoever deploys it
-   * grants it one (as the upstream cloud-provider manifests do). These are its rules.
-   */
-  private async grantCloudControllerManager(admin: KubeClient): Promise<void> {
-    const name = 'kck:cloud-controller-manager';
-    await admin.create({
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRole',
-      metadata: { name },
-      rules: [
-        { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch', 'update'] },
-        { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch', 'update', 'patch', 'delete'] },
-        { apiGroups: [''], resources: ['nodes/status'], verbs: ['patch', 'update'] },
-        { apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'watch', 'patch', 'update'] },
-        { apiGroups: [''], resources: ['services/status'], verbs: ['patch', 'update'] },
-        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch', 'create', 'update'] },
-      ],
-    });
-    await admin.create({
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: { name },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
-      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'system:cloud-controller-manager' }],
-    });
-  }
-
   /** Adds a worker node (runtime, kubelet, kube-proxy) and returns its name. */
   async addNode(): Promise<string> {
-    const index = this.nodes.size + 1;
-    if (index > MAX_NODES) throw new Error(`the reference cluster has at most ${MAX_NODES} nodes`);
-    const name = `node-${index}`;
+    const [name] = await this.addNodes(1);
+    return name as string;
+  }
+
+  /**
+   * Plans the nodes one after another (each node's routes name the nodes before it), then
+   * starts them side by side: most of a node's start is waiting for its processes.
+   */
+  private async addNodes(count: number): Promise<string[]> {
     const env = {
       stateDir: this.stateDir,
       credentials: referenceNodeCredentials(this.credentials, this.server),
@@ -184,10 +175,18 @@ export class ReferenceCluster {
       cloudProvider: this.options.cloudProvider,
       admin: this.client(),
     };
-    const plan = await planNode(env, name, index);
-    this.nodes.set(name, plan);
-    for (const spec of await nodeComponents(env, plan)) await this.launch(spec);
-    return name;
+    const plans: NodePlan[] = [];
+    for (let k = 0; k < count; k++) {
+      const index = this.nodes.size + 1;
+      if (index > MAX_NODES) throw new Error(`the reference cluster has at most ${MAX_NODES} nodes`);
+      const plan = await planNode(env, `node-${index}`, index);
+      this.nodes.set(plan.name, plan);
+      plans.push(plan);
+    }
+    await settleAll(plans.map(async (plan) => {
+      for (const spec of await nodeComponents(env, plan)) await this.launch(spec);
+    }));
+    return plans.map((p) => p.name);
   }
 
   private async launch(spec: ComponentSpec): Promise<ComponentProcess> {
@@ -209,9 +208,23 @@ export class ReferenceCluster {
     }
     this.server = apiservers.length === 1 ? apiservers[0]! : await this.startLoadBalancer(apiservers);
     this.adminKubeconfig = await this.credentials.writeKubeconfig('admin', this.server, { kind: 'admin' });
-    await this.startControllers();
-    for (let i = 1; i <= this.options.nodes; i++) await this.addNode();
+    if (this.controllers === undefined) await this.startControllers();
+    else for (const spec of await this.controllers(this.adminKubeconfig, this.stateDir)) await this.launch(spec);
+    if (this.options.nodes > 0) await this.addNodes(this.options.nodes);
     if (this.options.nodes > 0) await markControlPlaneNode(this.client(), 'node-1');
+  }
+
+  /**
+   * With node namespaces, the cluster's network id (unique on this machine while it runs) names
+   * its load balancers' block, 127.78.<id>.0/24: clusters side by side (parallel workers) never
+   * hand out the same address and port, nor collide with an unconfigured loopback cloud's
+   * 127.77/16 or a docker cluster's block.
+   */
+  private async cloudConfig(): Promise<string[]> {
+    if (this.network === undefined) return [];
+    const file = join(this.stateDir, 'loopback-cloud.json');
+    await writeFile(file, `${JSON.stringify({ loadBalancerAddresses: `127.78.${this.network.id}.0/24` })}\n`);
+    return ['--cloud-config', file];
   }
 
   /**
@@ -220,33 +233,23 @@ export class ReferenceCluster {
    */
   private async startControllers(): Promise<void> {
     const admin = this.client();
-    const kinds: Array<{ kck: string; identity: 'kube-scheduler' | 'kube-controller-manager' | 'cloud-controller-manager'; args: string[] }> = [
-      { kck: 'scheduler', identity: 'kube-scheduler', args: [] },
-      // A short grace period so node-lifecycle scenarios finish in seconds, not minutes.
-      { kck: 'controller-manager', identity: 'kube-controller-manager', args: ['--node-monitor-grace-period', '10s', '--node-monitor-period', '2s'] },
-      ...(this.options.cloudProvider ? [{ kck: 'cloud-controller-manager', identity: 'cloud-controller-manager' as const, args: ['--cloud-provider', 'loopback', '--cluster-name', 'kck'] }] : []),
+    const kinds: Array<{ controller: ControllerName; args: string[] }> = [
+      { controller: 'kube-scheduler', args: [] },
+      { controller: 'kube-controller-manager', args: [] },
+      ...(this.options.cloudProvider ? [{ controller: 'cloud-controller-manager' as const, args: await this.cloudConfig() }] : []),
     ];
     // Standbys take over within a short lease when the leader dies (S3.6).
     const election = this.options.controlPlanes > 1 ? ['--leader-elect-lease-duration', '4s', '--leader-elect-renew-deadline', '3s', '--leader-elect-retry-period', '500ms'] : [];
-    const controllers = kinds.flatMap((k) =>
-      Array.from({ length: this.options.controlPlanes }, (_, i) => ({ ...k, name: `${k.identity}-${i + 1}`, args: [...k.args, ...election] })),
-    );
-    if (this.options.cloudProvider) await this.grantCloudControllerManager(admin);
-    for (const c of controllers) {
-      const kubeconfig = await this.credentials.writeKubeconfig(c.identity, this.server, { kind: 'component', name: c.identity });
-      await this.launch({
-        name: c.name,
-        command: { kck: c.kck },
-        args: ['--kubeconfig', kubeconfig, '--leader-elect=true', ...c.args],
-        // The Lease holder identity starts with the instance name, so faults can find the leader.
-        env: { ...process.env, KCK_INSTANCE: c.name },
-        // Ready once it leads: its Lease names a holder.
-        ready: async () => {
-          const lease = await admin.get<{ apiVersion: string; kind: string; metadata: object; spec?: { holderIdentity?: string } }>({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: 'kube-system', name: c.identity });
-          if (!lease?.spec?.holderIdentity) throw new Error(`no leader in Lease kube-system/${c.identity} yet`);
-        },
-      });
+    if (this.options.cloudProvider) await grantCloudControllerManager(admin);
+    // Side by side: each is ready once its Lease names a holder, whichever instance won.
+    const specs = [];
+    for (const k of kinds) {
+      const kubeconfig = await this.credentials.writeKubeconfig(k.controller, this.server, { kind: 'component', name: k.controller });
+      for (let i = 1; i <= this.options.controlPlanes; i++) {
+        specs.push(referenceControllerSpec({ controller: k.controller, instance: `${k.controller}-${i}`, kubeconfig, extraArgs: [...k.args, ...election], admin }));
+      }
     }
+    await settleAll(specs.map((spec) => this.launch(spec)));
   }
 
   private async startEtcd(): Promise<string> {

@@ -6,6 +6,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { removeRecordedPodNetworks } from '../../../reference/runtime/shell/pod-network.ts';
 import { CriClient } from '../../clients/cri/cri-client.ts';
 import type { KubeApi, KubeObject } from '../../ports/kube-api.ts';
 import { eventually } from '../../world/eventually.ts';
@@ -20,6 +21,8 @@ export interface NodePlan {
   address: string;
   podCidr: string;
   namespace: NodeNamespace | undefined;
+  /** Whether the node has a network of its own (a namespace or a container), not the host's loopback. */
+  ownNetwork: boolean;
   manifestDir: string;
 }
 
@@ -72,6 +75,7 @@ export async function planNode(env: NodeEnvironment, name: string, index: number
     dir,
     manifestDir,
     namespace,
+    ownNetwork: namespace !== undefined,
     // Without namespaces every node shares the host's loopback; distinct 127.x addresses
     // keep their ports apart.
     address: namespace?.address ?? `127.0.10.${index}`,
@@ -79,67 +83,130 @@ export async function planNode(env: NodeEnvironment, name: string, index: number
   };
 }
 
-/** The node's three processes, in start order. */
-export async function nodeComponents(env: NodeEnvironment, node: NodePlan): Promise<ComponentSpec[]> {
-  const inNode = (kck: string, args: string[]): Pick<ComponentSpec, 'command' | 'args'> =>
-    node.namespace === undefined
-      ? { command: { kck }, args }
-      : { command: { executable: 'ip' }, args: ['netns', 'exec', node.namespace.netns, process.execPath, KCK_BIN, kck, ...args] };
-  const socket = join(node.dir, 'runtime.sock');
-  const kubeletConfig = await env.credentials.kubeletKubeconfig(node.name);
-  const proxyConfig = await env.credentials.proxyKubeconfig(node.name);
-  const serving = await env.credentials.kubeletServingCert(node.name, node.address);
-  const cri = new CriClient(`unix://${socket}`);
+function runtimeRoot(node: Pick<NodePlan, 'dir'>): string {
+  return join(node.dir, 'runtime');
+}
+
+/**
+ * After the node's processes stopped: Pod network namespaces a killed runtime left behind
+ * (they live on the host's /run/netns, not in the node's folder).
+ */
+export async function removeNodeLeftovers(node: NodePlan): Promise<void> {
+  await removeRecordedPodNetworks(runtimeRoot(node));
+}
+
+/** One node component as a kck subcommand and its flags (what runs, not where). */
+export interface NodeComponentArgs {
+  name: string;
+  kck: 'runtime' | 'kubelet' | 'proxy';
+  args: string[];
+}
+
+/** Files a node's components read: kubeconfigs and the kubelet's serving certificate. */
+export interface NodeFiles {
+  kubeletKubeconfig: string;
+  proxyKubeconfig: string;
+  serving: { certPath: string; keyPath: string };
+}
+
+export type NodeOptions = Pick<NodeEnvironment, 'proxyMode' | 'ipvsScheduler' | 'cloudProvider'>;
+
+export function runtimeSocket(node: Pick<NodePlan, 'dir'>): string {
+  return join(node.dir, 'runtime.sock');
+}
+
+/**
+ * The node's three components with their flags, in start order. Pure: the same plan runs as
+ * processes in a network namespace (reference target) or inside a node container (docker).
+ * A node with a network of its own (`ownNetwork`) puts Pods in namespaces on a cbr0 bridge
+ * and serves the kubelet's API on 10250; a node sharing the host's loopback cannot.
+ * `criEndpoint` points the kubelet at another runtime than the reference one (containerd).
+ */
+export function nodeComponentArgs(node: NodePlan, files: NodeFiles, options: NodeOptions, criEndpoint = `unix://${runtimeSocket(node)}`): NodeComponentArgs[] {
+  const socket = runtimeSocket(node);
   return [
     {
       name: `runtime-${node.name}`,
-      ...inNode('runtime', ['--listen', `unix://${socket}`, '--root', join(node.dir, 'runtime'), '--node-name', node.name, '--pod-cidr', node.podCidr, '--bridge', node.namespace === undefined ? `kckn${node.index}` : 'cbr0', '--network', node.namespace === undefined ? 'loopback' : 'netns']),
-      ready: async () => {
-        await cri.version();
-      },
+      kck: 'runtime',
+      args: ['--listen', `unix://${socket}`, '--root', runtimeRoot(node), '--node-name', node.name, '--pod-cidr', node.podCidr, '--bridge', node.ownNetwork ? 'cbr0' : `kckn${node.index}`, '--network', node.ownNetwork ? 'netns' : 'loopback'],
     },
     {
       name: `kubelet-${node.name}`,
-      ...inNode('kubelet', [
-        '--kubeconfig', kubeletConfig,
+      kck: 'kubelet',
+      args: [
+        '--kubeconfig', files.kubeletKubeconfig,
         '--hostname-override', node.name,
-        '--container-runtime-endpoint', `unix://${socket}`,
+        '--container-runtime-endpoint', criEndpoint,
         '--pod-manifest-path', node.manifestDir,
         '--root-dir', join(node.dir, 'kubelet'),
         '--node-ip', node.address,
         '--pod-cidr', node.podCidr,
-        '--port', node.namespace === undefined ? '0' : '10250',
-        '--tls-cert-file', serving.certPath,
-        '--tls-private-key-file', serving.keyPath,
+        '--port', node.ownNetwork ? '10250' : '0',
+        '--tls-cert-file', files.serving.certPath,
+        '--tls-private-key-file', files.serving.keyPath,
         // As upstream kubelets with --cloud-provider=external: the cloud-controller-manager
         // initializes the node (addresses, providerID) and lifts this taint. Without a cloud
         // provider nobody would lift it, so the kubelet does not set it.
-        ...(env.cloudProvider ? ['--register-with-taints', 'node.cloudprovider.kubernetes.io/uninitialized=true:NoSchedule'] : []),
-      ]),
-      ready: async () => {
-        const n = await env.admin.get<NodeView>({ apiVersion: 'v1', kind: 'Node', name: node.name });
-        if (!n?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) throw new Error(`node ${node.name} is not Ready yet`);
-      },
-      readyTimeoutMs: 90_000,
+        ...(options.cloudProvider ? ['--register-with-taints', 'node.cloudprovider.kubernetes.io/uninitialized=true:NoSchedule'] : []),
+      ],
     },
     {
       name: `kube-proxy-${node.name}`,
-      ...inNode('proxy', [
-        '--kubeconfig', proxyConfig,
-        '--proxy-mode', env.proxyMode,
-        '--ipvs-scheduler', env.ipvsScheduler,
+      kck: 'proxy',
+      args: [
+        '--kubeconfig', files.proxyKubeconfig,
+        '--proxy-mode', options.proxyMode,
+        '--ipvs-scheduler', options.ipvsScheduler,
         '--hostname-override', node.name,
         '--bind-address', node.address,
         '--metrics-bind-address', `${node.address}:${METRICS_PORT}`,
         '--healthz-bind-address', `${node.address}:${METRICS_PORT + 7}`,
         '--cluster-cidr', '10.244.0.0/16',
-      ]),
-      ready: async () => {
-        const res = await fetch(`http://${node.address}:${METRICS_PORT}/proxyMode`);
-        if (res.status !== 200) throw new Error(`/proxyMode answered ${res.status}`);
-      },
+      ],
     },
   ];
+}
+
+/** Writes the node's kubeconfigs and serving certificate. */
+export async function writeNodeFiles(credentials: NodeCredentials, node: Pick<NodePlan, 'name' | 'address'>): Promise<NodeFiles> {
+  return {
+    kubeletKubeconfig: await credentials.kubeletKubeconfig(node.name),
+    proxyKubeconfig: await credentials.proxyKubeconfig(node.name),
+    serving: await credentials.kubeletServingCert(node.name, node.address),
+  };
+}
+
+/** Ready once the kubelet's Node reports Ready. */
+export async function nodeReady(admin: KubeApi, name: string): Promise<void> {
+  const n = await admin.get<NodeView>({ apiVersion: 'v1', kind: 'Node', name });
+  if (!n?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) throw new Error(`node ${name} is not Ready yet`);
+}
+
+/** Ready once kube-proxy answers on its metrics port. */
+export async function proxyReady(node: Pick<NodePlan, 'address'>): Promise<void> {
+  const res = await fetch(`http://${node.address}:${METRICS_PORT}/proxyMode`);
+  if (res.status !== 200) throw new Error(`/proxyMode answered ${res.status}`);
+}
+
+/** The node's three processes, in start order. */
+export async function nodeComponents(env: NodeEnvironment, node: NodePlan): Promise<ComponentSpec[]> {
+  const files = await writeNodeFiles(env.credentials, node);
+  const cri = new CriClient(`unix://${runtimeSocket(node)}`);
+  const ready: Record<NodeComponentArgs['kck'], () => Promise<void>> = {
+    runtime: async () => {
+      await cri.version();
+    },
+    kubelet: () => nodeReady(env.admin, node.name),
+    proxy: () => proxyReady(node),
+  };
+  return nodeComponentArgs(node, files, env).map((c) => ({
+    name: c.name,
+    ...(node.namespace === undefined
+      ? { command: { kck: c.kck }, args: c.args }
+      : { command: { executable: 'ip' }, args: ['netns', 'exec', node.namespace.netns, process.execPath, KCK_BIN, c.kck, ...c.args] }),
+    ready: ready[c.kck],
+    ...(c.kck === 'kubelet' ? { readyTimeoutMs: 90_000 } : {}),
+  }));
 }
 
 export function proxyHealthUrl(node: NodePlan): string {

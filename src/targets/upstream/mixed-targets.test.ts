@@ -4,7 +4,7 @@
  * - upstream apiserver + reference controllers: the reference scheduler (as
  *   system:kube-scheduler, judged by upstream RBAC) and controller-manager do the work;
  * - reference apiserver + upstream controllers: the upstream kube-scheduler and
- *   kube-controller-manager do it on the reference etcd and apiserver alone.
+ *   kube-controller-manager do it on the reference etcd and apiserver.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,8 @@ for (const [title, target] of [
   const reason = await upstreamSkipReason();
   if (reason !== undefined) { t.skip(reason); return; }
   const cacheDir = await mkdtemp(join(tmpdir(), 'kck-kubectl-cache-'));
-  const started = await target().start();
+  // Control-plane needs only: no nodes, so the Pods wait for the hand-made ones.
+  const started = await target().start(['kube-api', 'scheduler', 'controller-manager']);
   try {
     const kubeconfig = started.topology?.kubeconfigPath();
     if (kubeconfig === undefined) throw new Error('the mixed target has no topology');

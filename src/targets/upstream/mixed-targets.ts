@@ -1,112 +1,116 @@
 /**
  * The two mixed configurations of issue 9, as targets:
- * - `upstream-apiserver+reference-controllers`: upstream etcd/kube-apiserver, reference
- *   kube-scheduler (as system:kube-scheduler, so upstream RBAC judges it) and reference
- *   kube-controller-manager (admin credentials: upstream gives its controllers one service
- *   account each through TokenRequest, which the reference does not do);
- * - `reference-apiserver+upstream-controllers`: the reference etcd and apiserver with the
- *   upstream kube-scheduler and kube-controller-manager on JSON (admin credentials).
- * Both are driven black box through the kit client; no nodes yet.
+ * - `upstream-apiserver+reference-controllers`: the upstream target (etcd, kube-apiserver,
+ *   reference nodes) with the reference kube-scheduler and kube-controller-manager in place
+ *   of upstream's (upstream-cluster.ts);
+ * - `reference-apiserver+upstream-controllers`: the reference cluster (etcd, apiserver,
+ *   nodes) with the upstream kube-scheduler and kube-controller-manager in place of the
+ *   reference's. They run unchanged but for two flags: JSON content type (upstream's default
+ *   is protobuf, which the reference apiserver does not serve; see upstream/observed-requests.md)
+ *   and no delegated authentication of their own endpoints. They act as admin: upstream gives
+ *   its controllers one service account each through TokenRequest, which the reference does
+ *   not do.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectionFromKubeconfig } from '../../clients/kube/connection.ts';
-import { KubeClient } from '../../clients/kube/kube-client.ts';
+import { WORKLOAD_IMAGE } from '../../../reference/workloads/catalogue.ts';
 import type { Capability, StartedTarget, Target } from '../../ports/target.ts';
-import { KubeconfigTopology } from '../kubeconfig/kubeconfig-topology.ts';
+import { freePort } from '../../process/free-port.ts';
+import { ClientPodNetwork } from '../network/client-pod-network.ts';
+import type { ComponentSpec } from '../reference/component-process.ts';
 import { ReferenceCluster } from '../reference/reference-cluster.ts';
+import { ReferenceFaults } from '../reference/reference-faults.ts';
+import { ReferenceTopology } from '../reference/reference-topology.ts';
 import { which } from '../which.ts';
-import { startReferenceControllers } from './reference-controllers.ts';
-import { startUpstreamComponents } from './upstream-components.ts';
-import { startUpstreamControlPlane } from './upstream-control-plane.ts';
+import { controllerManagerFlags, schedulerFlags } from './control-plane-flags.ts';
+import { upstreamBinDir } from './upstream-binaries.ts';
+import { upstreamTarget } from './upstream-target.ts';
+import { getOnce } from './wait-for-https.ts';
 
-const PENDING: ReadonlyMap<Capability, string> = new Map<Capability, string>([
-  ['nodes', 'no kubelets registered in the mixed configurations yet'],
-  ['cluster-network', 'needs nodes'],
-  ['kube-proxy', 'needs nodes'],
-]);
+/** The upstream target with the reference scheduler and controller-manager: same nodes, topology and faults. */
+export function upstreamApiserverWithReferenceControllersTarget(env: NodeJS.ProcessEnv = process.env): Target {
+  return upstreamTarget(env, { name: 'upstream-apiserver+reference-controllers', controllers: 'reference' });
+}
 
-function mixedTarget(name: string, description: string, boot: () => Promise<{ kubeconfigPath: string; stop: () => Promise<void> }>): Target {
-  const capabilities = new Set<Capability>(['kube-api', 'scheduler', 'controller-manager', 'no-cloud-provider']);
-  if (which('kubectl') !== undefined) capabilities.add('kubectl');
-  return {
-    name,
-    description,
-    capabilities,
-    pending: PENDING,
-    privateClusters: true,
-    unavailableReason: (c) => PENDING.get(c) ?? `the ${name} configuration does not offer ${c}`,
-    async start(): Promise<StartedTarget> {
-      const booted = await boot();
-      try {
-        const kube = new KubeClient(await connectionFromKubeconfig(booted.kubeconfigPath));
-        return {
-          kube,
-          topology: new KubeconfigTopology(kube, booted.kubeconfigPath),
-          faults: undefined,
-          network: undefined,
-          stop: async () => {
-            kube.close();
-            await booted.stop();
-          },
-        };
-      } catch (error) {
-        await booted.stop();
-        throw error;
-      }
-    },
+/** The upstream kube-scheduler and kube-controller-manager as the reference cluster's controllers. */
+export function upstreamControllerSpecs(binDir: string): (adminKubeconfig: string, stateDir: string) => Promise<ComponentSpec[]> {
+  return async (kubeconfig, stateDir) => {
+    const spec = async (name: 'kube-scheduler' | 'kube-controller-manager'): Promise<ComponentSpec> => {
+      const port = await freePort();
+      const common = { kubeconfig, delegatedAuth: false, port, certDir: join(stateDir, `${name}-certs`), leaderElect: true, contentType: 'application/json' };
+      const args = name === 'kube-scheduler'
+        ? schedulerFlags(common)
+        : [
+          ...controllerManagerFlags({ ...common, useServiceAccountCredentials: false, serviceClusterIpRange: '10.96.0.0/16', clusterCidr: '10.244.0.0/16' }),
+          // The reference cluster's node-lifecycle timing, so node scenarios take seconds (upstream: 40 s, 5 s).
+          '--node-monitor-grace-period=10s', '--node-monitor-period=2s',
+        ];
+      return {
+        name: `${name}-1`,
+        command: { executable: join(binDir, name) },
+        args,
+        ready: async () => {
+          const res = await getOnce(`https://127.0.0.1:${port}/healthz`, { insecure: true });
+          if (res.status !== 200) throw new Error(`${name} /healthz answered ${res.status}`);
+        },
+        readyTimeoutMs: 120_000,
+      };
+    };
+    return [await spec('kube-scheduler'), await spec('kube-controller-manager')];
   };
 }
 
-export async function startUpstreamApiserverWithReferenceControllers(): Promise<{ kubeconfigPath: string; stop: () => Promise<void> }> {
-  const cp = await startUpstreamControlPlane({ scheduler: false, controllerManager: false });
-  try {
-    const scheduler = await cp.issueClient('system:kube-scheduler');
-    const controllers = await startReferenceControllers({
-      kubeconfigs: { 'kube-controller-manager': cp.kubeconfigPath, 'kube-scheduler': scheduler.kubeconfigPath },
-      stateDir: cp.stateDir,
-    });
-    return { kubeconfigPath: cp.kubeconfigPath, stop: async () => { await controllers.stop(); await cp.stop(); } };
-  } catch (error) {
-    await cp.stop();
-    throw error;
-  }
-}
+const MIXED_BUILT: readonly Capability[] = [
+  'kube-api', 'scheduler', 'controller-manager', 'no-cloud-provider', 'faults', 'component-config', 'authn',
+  'nodes', 'static-pods', 'runtime-classes', 'kube-proxy', 'cluster-network', 'proxy-mode-iptables',
+  'apiserver-replicas', 'apiserver-failover',
+];
 
-export async function startReferenceApiserverWithUpstreamControllers(): Promise<{ kubeconfigPath: string; stop: () => Promise<void> }> {
-  const stateDir = await mkdtemp(join(tmpdir(), 'kck-mixed-'));
-  // Only etcd and the apiserver of the reference: no reference scheduler or controllers (the
-  // upstream ones do their work), and no nodes (the mixed targets offer none).
-  const cluster = await ReferenceCluster.start({ stateDir: join(stateDir, 'reference'), controlPlanes: 0, nodes: 0 });
-  try {
-    const components = await startUpstreamComponents({ kubeconfigPath: cluster.adminKubeconfig, stateDir: join(stateDir, 'upstream') });
-    return {
-      kubeconfigPath: cluster.adminKubeconfig,
-      stop: async () => {
-        // Each step runs even when the one before it failed; the first failure is reported.
-        try {
-          await components.stop();
-        } finally {
-          try {
-            await cluster.stop();
-          } finally {
-            await rm(stateDir, { recursive: true, force: true });
-          }
-        }
-      },
-    };
-  } catch (error) {
-    await cluster.stop().catch(() => undefined);
-    await rm(stateDir, { recursive: true, force: true });
-    throw error;
-  }
-}
+const MIXED_PENDING: ReadonlyMap<Capability, string> = new Map<Capability, string>([
+  ['apiserver-outage-recovery', 'upstream kube-scheduler and kube-controller-manager exit by design when they lose their Lease; this configuration does not restart them as a kubelet restarts static Pods (the upstream target does)'],
+  ['ha-control-plane', 'this configuration runs one upstream scheduler and one upstream controller-manager'],
+]);
 
-export function upstreamApiserverWithReferenceControllersTarget(): Target {
-  return mixedTarget('upstream-apiserver+reference-controllers', 'upstream kube-apiserver (built from source) with the reference scheduler and controller-manager', startUpstreamApiserverWithReferenceControllers);
-}
+const MIXED_NEVER: Partial<Record<Capability, string>> = {
+  'cloud-provider': 'the mixed configurations run without a cloud provider',
+  'cloud-provider-faults': 'the mixed configurations run without a cloud provider',
+  'etcd-cluster': 'etcd scenarios run on the etcd target',
+  cri: 'CRI scenarios run on the cri target',
+  'proxy-mode-userspace': 'the nodes run kube-proxy in iptables mode',
+  'proxy-mode-ipvs': 'the nodes run kube-proxy in iptables mode',
+  'proxy-mode-nftables': 'the nodes run kube-proxy in iptables mode',
+};
 
-export function referenceApiserverWithUpstreamControllersTarget(): Target {
-  return mixedTarget('reference-apiserver+upstream-controllers', 'reference etcd and kube-apiserver with the upstream scheduler and controller-manager (JSON)', startReferenceApiserverWithUpstreamControllers);
+/** Needs that call for nodes; control-plane-only scenarios start without them, in seconds. */
+const NODE_NEEDS: readonly Capability[] = ['nodes', 'static-pods', 'runtime-classes', 'kube-proxy', 'cluster-network', 'proxy-mode-iptables', 'component-config'];
+
+export function referenceApiserverWithUpstreamControllersTarget(env: NodeJS.ProcessEnv = process.env): Target {
+  const root = process.getuid?.() === 0;
+  const capabilities = new Set<Capability>(MIXED_BUILT.filter((c) => root || !NODE_NEEDS.includes(c)));
+  if (which('kubectl', env['PATH']) !== undefined) capabilities.add('kubectl');
+  const binDir = env['KCK_UPSTREAM_BIN'] ?? upstreamBinDir();
+  return {
+    name: 'reference-apiserver+upstream-controllers',
+    description: `reference etcd, kube-apiserver${root ? ' and 3 nodes (iptables kube-proxy)' : ''} with the upstream kube-scheduler and kube-controller-manager built from source (JSON)`,
+    capabilities,
+    pending: MIXED_PENDING,
+    privateClusters: true,
+    unavailableReason: (c) => MIXED_NEVER[c] ?? (NODE_NEEDS.includes(c) ? 'the reference nodes are network namespaces, which need root' : `the reference-apiserver+upstream-controllers configuration does not offer ${c}`),
+    async start(needs: readonly Capability[] = []): Promise<StartedTarget> {
+      const cluster = await ReferenceCluster.start({
+        apiservers: needs.includes('apiserver-replicas') ? 2 : 1,
+        cloudProvider: false,
+        proxyMode: 'iptables',
+        nodes: root && (needs.length === 0 || needs.some((c) => NODE_NEEDS.includes(c))) ? 3 : 0,
+        controllers: upstreamControllerSpecs(binDir),
+      });
+      const kube = cluster.client();
+      return {
+        kube,
+        topology: new ReferenceTopology(cluster, kube),
+        faults: new ReferenceFaults(cluster),
+        network: root ? new ClientPodNetwork(kube, WORKLOAD_IMAGE) : undefined,
+        stop: () => cluster.stop(),
+      };
+    },
+  };
 }

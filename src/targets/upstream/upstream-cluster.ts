@@ -11,6 +11,11 @@
  * real kubelet; kube-proxy is system:kube-proxy, which upstream's default RBAC binds to
  * system:node-proxier.
  *
+ * The mixed configuration "upstream apiserver + reference controllers" is this cluster with
+ * the reference kube-scheduler (as system:kube-scheduler, so upstream RBAC judges it) and
+ * kube-controller-manager (admin credentials: upstream gives its controllers one service
+ * account each through TokenRequest, which the reference does not do) in place of upstream's.
+ *
  * Addresses line up with the reference cluster's: the apiserver listens on the bridge's host
  * address (nodes reach it there; it is the `kubernetes` Service's endpoint), Services come
  * from 10.96.0.0/16, Pods from 10.244.0.0/16, each node's pod CIDR 10.244.<n>.0/24 (the
@@ -22,7 +27,10 @@ import { connectionFromKubeconfig } from '../../clients/kube/connection.ts';
 import { KubeClient } from '../../clients/kube/kube-client.ts';
 import { canBuildNamespaces, ClusterNetwork } from '../reference/cluster-network.ts';
 import { ComponentProcess } from '../reference/component-process.ts';
-import { markControlPlaneNode, nodeComponents, planNode, type NodeCredentials, type NodeEnvironment, type NodePlan } from '../reference/reference-nodes.ts';
+import type { ControllerName } from '../reference/controller-flags.ts';
+import { referenceControllerSpec } from '../reference/reference-controller-process.ts';
+import { settleAll } from '../../process/settle-all.ts';
+import { markControlPlaneNode, nodeComponents, removeNodeLeftovers, planNode, type NodeCredentials, type NodeEnvironment, type NodePlan } from '../reference/reference-nodes.ts';
 import { startUpstreamControlPlane, type UpstreamControlPlane } from './upstream-control-plane.ts';
 
 export const UPSTREAM_SERVICE_CIDR = '10.96.0.0/16';
@@ -35,6 +43,8 @@ export interface UpstreamClusterOptions {
   /** Reference kube-proxy mode; iptables (the only kernel mode this target offers). */
   proxyMode?: string;
   log?: (line: string) => void;
+  /** Whose kube-scheduler and kube-controller-manager run (default upstream's). */
+  controllers?: 'upstream' | 'reference';
 }
 
 /** Node identities: the reference cluster's names, so scenarios read the same on both. */
@@ -44,6 +54,8 @@ export class UpstreamCluster {
   /** Node components by instance name: runtime-<node>, kubelet-<node>, kube-proxy-<node>. */
   readonly nodeProcesses = new Map<string, ComponentProcess>();
   readonly nodes = new Map<string, NodePlan>();
+  /** The reference scheduler and controller-manager of the mixed configuration, by instance name. */
+  readonly referenceControllers = new Map<string, ComponentProcess>();
   private readonly clients: KubeClient[] = [];
 
   private constructor(
@@ -51,6 +63,7 @@ export class UpstreamCluster {
     readonly network: ClusterNetwork | undefined,
     readonly admin: KubeClient,
     readonly proxyMode: string,
+    private readonly log: ((line: string) => void) | undefined,
   ) {
     this.clients.push(admin);
   }
@@ -65,9 +78,11 @@ export class UpstreamCluster {
     const namespaces = await canBuildNamespaces();
     if (count > 0 && !namespaces) throw new Error('the upstream target\'s nodes are network namespaces: run as root with iproute2');
     const network = namespaces ? await ClusterNetwork.create() : undefined;
+    const reference = options.controllers === 'reference';
     let controlPlane: UpstreamControlPlane;
     try {
       controlPlane = await startUpstreamControlPlane({
+        ...(reference ? { scheduler: false, controllerManager: false } : {}),
         ...(options.binDir !== undefined ? { binDir: options.binDir } : {}),
         ...(options.log !== undefined ? { log: options.log } : {}),
         bindAddress: network?.hostAddress ?? '127.0.0.1',
@@ -82,9 +97,10 @@ export class UpstreamCluster {
       throw error;
     }
     const admin = new KubeClient(await connectionFromKubeconfig(controlPlane.kubeconfigPath));
-    const cluster = new UpstreamCluster(controlPlane, network, admin, options.proxyMode ?? 'iptables');
+    const cluster = new UpstreamCluster(controlPlane, network, admin, options.proxyMode ?? 'iptables', options.log);
     try {
-      for (let i = 1; i <= count; i++) await cluster.addNode();
+      if (reference) await cluster.startReferenceControllers();
+      if (count > 0) await cluster.addNodes(count);
       if (count > 0) await markControlPlaneNode(admin, nodeName(1));
     } catch (error) {
       await cluster.stop();
@@ -103,38 +119,70 @@ export class UpstreamCluster {
     };
   }
 
+  /** Ready once each holds its leader-election Lease, the evidence the black-box topology uses. */
+  private async startReferenceControllers(): Promise<void> {
+    const cp = this.controlPlane;
+    const logs = join(cp.stateDir, 'logs');
+    await mkdir(logs, { recursive: true });
+    const scheduler = await cp.issueClient('system:kube-scheduler');
+    const kinds: Array<{ controller: ControllerName; kubeconfig: string }> = [
+      { controller: 'kube-scheduler', kubeconfig: scheduler.kubeconfigPath },
+      { controller: 'kube-controller-manager', kubeconfig: cp.kubeconfigPath },
+    ];
+    await settleAll(kinds.map(async (kind) => {
+      const component = new ComponentProcess(referenceControllerSpec({ controller: kind.controller, instance: `${kind.controller}-1`, kubeconfig: kind.kubeconfig, admin: this.admin }), logs);
+      this.referenceControllers.set(component.spec.name, component);
+      await component.start();
+    }));
+  }
+
   /** Adds a node (runtime, kubelet, kube-proxy in its own namespace) and returns its name. */
   async addNode(): Promise<string> {
-    if (this.network === undefined) throw new Error('nodes of the upstream target are network namespaces: run as root');
-    const index = this.nodes.size + 1;
-    // Pod CIDRs are 10.244.<index>.0/24 and node addresses 10.250.<id>.<10+index>.
-    if (index > 200) throw new Error('the upstream cluster has at most 200 nodes');
-    const name = nodeName(index);
+    const [name] = await this.addNodes(1);
+    return name as string;
+  }
+
+  /** Plans the nodes one after another (their routes name each other), then starts them side by side. */
+  private async addNodes(count: number): Promise<string[]> {
+    const network = this.network;
+    if (network === undefined) throw new Error('nodes of the upstream target are network namespaces: run as root');
     const env: NodeEnvironment = {
       stateDir: this.controlPlane.stateDir,
       credentials: this.credentials(),
-      network: this.network,
+      network,
       proxyMode: this.proxyMode,
       ipvsScheduler: 'rr',
       admin: this.admin,
       cloudProvider: false,
     };
-    const plan = await planNode(env, name, index);
-    this.nodes.set(name, plan);
     const logs = join(this.controlPlane.stateDir, 'logs');
     await mkdir(logs, { recursive: true });
-    for (const spec of await nodeComponents(env, plan)) {
-      const component = new ComponentProcess(spec, logs);
-      this.nodeProcesses.set(spec.name, component);
-      await component.start();
+    const plans: NodePlan[] = [];
+    for (let k = 0; k < count; k++) {
+      const index = this.nodes.size + 1;
+      // Pod CIDRs are 10.244.<index>.0/24 and node addresses 10.250.<id>.<10+index>.
+      if (index > 200) throw new Error('the upstream cluster has at most 200 nodes');
+      const plan = await planNode(env, nodeName(index), index);
+      this.nodes.set(plan.name, plan);
+      plans.push(plan);
     }
-    return name;
+    await settleAll(plans.map(async (plan) => {
+      for (const spec of await nodeComponents(env, plan)) {
+        const component = new ComponentProcess(spec, logs);
+        this.nodeProcesses.set(spec.name, component);
+        await component.start();
+      }
+      this.log?.(`node ${plan.name} ready`);
+    }));
+    return plans.map((p) => p.name);
   }
 
   async stop(): Promise<void> {
     for (const client of this.clients) client.close();
     // Nodes first (in parallel, so a slow one costs its deadline once), then the control plane.
     await Promise.all([...this.nodeProcesses.values()].map((p) => p.stop().catch(() => undefined)));
+    await Promise.all([...this.referenceControllers.values()].map((p) => p.stop().catch(() => undefined)));
+    for (const node of this.nodes.values()) await removeNodeLeftovers(node);
     await this.controlPlane.stop();
     await this.network?.destroy();
   }

@@ -47,9 +47,11 @@ export class UpstreamFaults implements Faults {
   private component(instance: string): Controllable {
     const node = this.cluster.nodeProcesses.get(instance);
     if (node !== undefined) return node;
+    const reference = this.cluster.referenceControllers.get(instance);
+    if (reference !== undefined) return reference;
     const controlPlane = this.cluster.controlPlane.components.get(instance.replace(/-1$/, ''));
     if (controlPlane !== undefined) return controlPlane;
-    const known = [...[...this.cluster.controlPlane.components.keys()].map((c) => `${c}-1`), ...this.cluster.nodeProcesses.keys()];
+    const known = [...[...this.cluster.controlPlane.components.keys()].map((c) => `${c}-1`), ...this.cluster.referenceControllers.keys(), ...this.cluster.nodeProcesses.keys()];
     throw new Error(`the upstream target has no component ${instance} (has: ${known.join(', ')})`);
   }
 }

@@ -32,18 +32,10 @@ const WHY_NOT: Partial<Record<Capability, string>> = {
   'apiserver-failover': 'the upstream target runs one kube-apiserver (no load balancer in front)',
 };
 
-/**
- * Not built yet. S3.4 run here (KCK_UPSTREAM_OUTAGE_RECOVERY=1 runs it anyway): the upstream
- * scheduler and controller-manager exit when they lose their Lease during the outage and the
- * target restarts them, the old Deployment stays ready, but a Deployment created afterwards
- * got no ready Pod within 100 s, as on the reference target; the nodes are reference
- * components, the likeliest part not to resume. Not yet understood.
- */
-const PENDING: ReadonlyMap<Capability, string> = new Map<Capability, string>([
-  ['apiserver-outage-recovery', 'after every apiserver instance was stopped and started again, a new Deployment got no ready Pod within 100 s here too (upstream controllers restarted; the nodes are reference components, as on the reference target): not yet understood'],
-]);
-
-const ROOT_ONLY: readonly Capability[] = ['nodes', 'cluster-network', 'kube-proxy', 'proxy-mode-iptables', 'static-pods', 'runtime-classes', 'faults', 'component-config'];
+// S3.4 (apiserver-outage-recovery): kube-scheduler and kube-controller-manager exit by design
+// when they lose their Lease during the outage; the control plane restarts them with back-off,
+// as the kubelet restarts kubeadm's static Pods (upstream-control-plane.ts).
+const ROOT_ONLY: readonly Capability[] = ['apiserver-outage-recovery', 'nodes', 'cluster-network', 'kube-proxy', 'proxy-mode-iptables', 'static-pods', 'runtime-classes', 'faults', 'component-config'];
 
 /** Users the authentication scenarios act as; certificates are minted before they are asked for. */
 const USERS: ReadonlyArray<{ name: string; groups: string[] }> = [{ name: 'alice', groups: [] }, { name: 'bob', groups: ['kck-viewers'] }];
@@ -58,30 +50,33 @@ function identityKey(identity: Identity): string {
   }
 }
 
-export function upstreamTarget(env: NodeJS.ProcessEnv = process.env): Target {
+/** Whose scheduler and controller-manager run on the upstream apiserver: the `upstream` target's or, mixed, the reference's. */
+export interface UpstreamVariant {
+  name: string;
+  controllers: 'upstream' | 'reference';
+}
+
+const UPSTREAM: UpstreamVariant = { name: 'upstream', controllers: 'upstream' };
+
+export function upstreamTarget(env: NodeJS.ProcessEnv = process.env, variant: UpstreamVariant = UPSTREAM): Target {
   const binDir = env['KCK_UPSTREAM_BIN'] ?? upstreamBinDir();
   const root = process.getuid?.() === 0;
   const capabilities = new Set<Capability>(['kube-api', 'scheduler', 'controller-manager', 'no-cloud-provider', 'authn']);
   if (root) for (const c of ROOT_ONLY) capabilities.add(c);
   if (which('kubectl', env['PATH']) !== undefined) capabilities.add('kubectl');
-  const pending = new Map(PENDING);
-  if (root && env['KCK_UPSTREAM_OUTAGE_RECOVERY'] === '1') {
-    capabilities.add('apiserver-outage-recovery');
-    pending.delete('apiserver-outage-recovery');
-  }
   return {
-    name: 'upstream',
-    description: `upstream Kubernetes ${upstreamVersion()} control plane built from source (${binDir}) on Debian etcd${root ? ', 3 reference nodes (runtime, kubelet, kube-proxy in iptables mode) in network namespaces' : ', no nodes (they need root)'}`,
+    name: variant.name,
+    description: `upstream Kubernetes ${upstreamVersion()} ${variant.controllers === 'upstream' ? 'control plane' : 'kube-apiserver with the reference scheduler and controller-manager,'} built from source (${binDir}) on Debian etcd${root ? ', 3 reference nodes (runtime, kubelet, kube-proxy in iptables mode) in network namespaces' : ', no nodes (they need root)'}`,
     capabilities,
-    pending,
+    pending: new Map(),
     privateClusters: true,
     unavailableReason: (c) => WHY_NOT[c] ?? (ROOT_ONLY.includes(c) ? 'the upstream target\'s nodes are network namespaces, which need root' : `the upstream target does not offer ${c}`),
     async start(needs: readonly Capability[] = []): Promise<StartedTarget> {
-      const log = (line: string): void => { if (env['KCK_DEBUG']) process.stderr.write(`[upstream] ${line}\n`); };
+      const log = (line: string): void => { if (env['KCK_DEBUG']) process.stderr.write(`[upstream ${new Date().toISOString().slice(11, 23)}] ${line}\n`); };
       // Scenarios that need only the control plane get no nodes, as on the reference target.
       const nodeNeeds: readonly Capability[] = ['nodes', 'cluster-network', 'kube-proxy', 'proxy-mode-iptables', 'static-pods', 'runtime-classes', 'component-config'];
       const nodes = root && (needs.length === 0 || needs.some((c) => nodeNeeds.includes(c))) ? 3 : 0;
-      const cluster = await UpstreamCluster.start({ binDir, nodes, log });
+      const cluster = await UpstreamCluster.start({ binDir, nodes, log, controllers: variant.controllers });
       try {
         const credentials = new Map<string, Connection>();
         const admin = await connectionFromKubeconfig(cluster.adminKubeconfig);

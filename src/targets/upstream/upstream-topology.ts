@@ -27,6 +27,9 @@ export class UpstreamTopology implements Topology {
       if (name === 'kube-apiserver') instance.healthUrl = `${this.cluster.controlPlane.server}/livez`;
       result.push(instance);
     }
+    for (const [name, c] of this.cluster.referenceControllers) {
+      if (c.running) result.push({ component: name.replace(/-\d+$/, '') as ControlPlaneComponent, name, host: 'control-plane', args: c.args });
+    }
     return result;
   }
 

@@ -20,8 +20,8 @@
  * - A new member: call `addMember` on the cluster first, then start the new RaftNode with
  *   `peers` = the whole new membership and an empty data dir (etcd's
  *   --initial-cluster-state=existing); it catches up from the log or by snapshot.
- * - A removed member keeps running but never campaigns; the server should stop it once
- *   onMembershipChange no longer lists its own id.
+ * - A removed member never campaigns again; `onRemoved` tells the server, which stops (as
+ *   etcd does: "the member has been permanently removed from the cluster").
  * - Peer traffic is this module's own framing over TCP (not etcd's rafthttp): members of a
  *   reference cluster talk only to each other.
  */
@@ -63,6 +63,8 @@ export interface RaftNodeOptions {
   restore(data: Uint8Array): void;
   /** Membership changed (after a conf change is applied). */
   onMembershipChange?(members: RaftPeer[]): void;
+  /** A committed conf change removed this member (also when replayed from the WAL). */
+  onRemoved?(): void;
 }
 
 export type RaftRole = 'leader' | 'follower' | 'candidate' | 'pre-candidate';
@@ -410,6 +412,7 @@ export class RaftNode {
       this.raw.applyConfChange(cc);
       this.log(`raft: member ${this.id.toString(16)} applied conf change ${cc.type} ${cc.nodeId.toString(16)} at index ${e.index}`);
       this.membershipChanged();
+      if (cc.type === 'remove' && cc.nodeId === this.id) this.options.onRemoved?.();
       return;
     }
     if (e.data.length === 0) return; // a new leader's no-op
