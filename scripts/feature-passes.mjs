@@ -13,6 +13,7 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
 import { runLabel } from '../src/report/run-label.ts';
+import { failureSummary } from './failure-summary.mjs';
 
 const isRoot = process.getuid?.() === 0;
 const onPath = (binary) => (process.env.PATH ?? '').split(delimiter).some((dir) => {
@@ -157,25 +158,6 @@ function claimProblems(runFile, startedAt) {
 }
 
 /** The failed scenarios of a pass with the first lines of their errors, from cucumber's JSON report. */
-function failureSummary(cucumberJson) {
-  let features;
-  try {
-    features = JSON.parse(readFileSync(cucumberJson, 'utf8'));
-  } catch {
-    return [`(no cucumber report in ${cucumberJson})`];
-  }
-  const lines = [];
-  for (const feature of features) {
-    for (const scenario of feature.elements ?? []) {
-      const failed = [...(scenario.before ?? []), ...(scenario.steps ?? []), ...(scenario.after ?? [])].find((st) => st.result?.status === 'failed');
-      if (failed === undefined) continue;
-      const error = (failed.result.error_message ?? '').split('\n').filter((l) => l.trim() !== '').slice(0, 4).map((l) => `      ${l.slice(0, 300)}`);
-      lines.push(`    ${feature.uri}:${scenario.line} ${scenario.name}`, `      at: ${failed.keyword ?? ''}${failed.name ?? '(hook)'}`, ...error);
-    }
-  }
-  return lines;
-}
-
 const outcomes = [];
 for (const pass of chosen) {
   console.log(`\n=== feature pass ${pass.name}: ${pass.why}`);

@@ -5,7 +5,7 @@ import type { KubeObject } from '../src/ports/kube-api.ts';
 import type { ComponentInstance } from '../src/ports/topology.ts';
 import { eventually } from '../src/world/eventually.ts';
 import type { KitWorld } from '../src/world/kit-world.ts';
-import { HAND_MADE, LEASE, NODE, nodeName, POD, silence, type NodeView, type PodView } from './support/control-plane-support.ts';
+import { HAND_MADE, handMadeToleration, LEASE, NODE, nodeName, POD, silence, type NodeView, type PodView } from './support/control-plane-support.ts';
 
 const RS = { apiVersion: 'apps/v1', kind: 'ReplicaSet' } as const;
 const CP_LABEL = 'node-role.kubernetes.io/control-plane';
@@ -43,7 +43,7 @@ Given('a ReplicaSet {string} of {int} Pod(s) for the hand-made nodes whose Pods 
         spec: {
           nodeSelector: { [HAND_MADE]: namespace },
           terminationGracePeriodSeconds: 0,
-          tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds }],
+          tolerations: [handMadeToleration(namespace), { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds }],
           containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.9' }],
         },
       },

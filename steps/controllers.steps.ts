@@ -4,7 +4,7 @@ import { Given, Then, When } from '@cucumber/cucumber';
 import type { KubeObject, Watch } from '../src/ports/kube-api.ts';
 import { eventually } from '../src/world/eventually.ts';
 import type { KitWorld } from '../src/world/kit-world.ts';
-import { eventsAbout, POD, recordWatch, standInSelector, startStandInKubelet, type PodView } from './support/control-plane-support.ts';
+import { eventsAbout, handMadeToleration, POD, recordWatch, standInSelector, startStandInKubelet, type PodView } from './support/control-plane-support.ts';
 
 const RS = { apiVersion: 'apps/v1', kind: 'ReplicaSet' } as const;
 const DEPLOYMENT = { apiVersion: 'apps/v1', kind: 'Deployment' } as const;
@@ -16,7 +16,7 @@ interface Workload extends KubeObject {
 }
 
 function template(app: string, image: string, namespace: string): Workload['spec']['template'] {
-  return { metadata: { labels: { app } }, spec: { nodeSelector: standInSelector(namespace), terminationGracePeriodSeconds: 0, containers: [{ name: 'app', image, ports: [{ name: 'http', containerPort: 8080 }] }] } };
+  return { metadata: { labels: { app } }, spec: { nodeSelector: standInSelector(namespace), tolerations: [handMadeToleration(namespace)], terminationGracePeriodSeconds: 0, containers: [{ name: 'app', image, ports: [{ name: 'http', containerPort: 8080 }] }] } };
 }
 
 async function pods(world: KitWorld, app: string): Promise<PodView[]> {

@@ -104,7 +104,9 @@ async function holdConnections(world: KitWorld, name: string, count: number): Pr
   world.onCleanUp(async () => {
     for (const h of held) await h.close();
   });
-  for (let i = 0; i < count; i++) held.push(await eventually(`connection ${i + 1} to ${name} to open`, () => network.hold(vantage, host, port)));
+  // A client Pod whose connection failed (a rule not yet in place) is replaced by a new one;
+  // one that waits for its reply gets 60 s of its own (hold()).
+  for (let i = 0; i < count; i++) held.push(await eventually(`connection ${i + 1} to ${name} to open`, () => network.hold(vantage, host, port), { timeoutMs: 130_000 }));
   world.remember('held', held);
 }
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Given, Then, When, type DataTable } from '@cucumber/cucumber';
 import { eventually } from '../src/world/eventually.ts';
 import type { KitWorld } from '../src/world/kit-world.ts';
-import { createHandMadeNodes, createPodForHandMadeNodes, eventsAbout, getPod, HAND_MADE, nodeName, POD, type HandMadeNode, type PodOptions, type PodView } from './support/control-plane-support.ts';
+import { createHandMadeNodes, createPodForHandMadeNodes, eventsAbout, getPod, HAND_MADE, handMadeToleration, nodeName, POD, type HandMadeNode, type PodOptions, type PodView } from './support/control-plane-support.ts';
 
 function aliases(text: string): string[] {
   return [...text.matchAll(/"([^"]+)"/g)].map((m) => m[1] ?? '');
@@ -98,7 +98,7 @@ When('I create a Pod {string} for the hand-made nodes requiring node affinity {s
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, namespace },
-    spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.9' }], nodeSelector: { [HAND_MADE]: namespace }, affinity: affinity(expr), terminationGracePeriodSeconds: 0 },
+    spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.9' }], nodeSelector: { [HAND_MADE]: namespace }, tolerations: [handMadeToleration(namespace)], affinity: affinity(expr), terminationGracePeriodSeconds: 0 },
   } as PodView);
   this.remember(`created pod ${name}`, pod);
 });

@@ -52,6 +52,8 @@ export interface StartedTarget {
   readonly topology: Topology | undefined;
   readonly faults: Faults | undefined;
   readonly network: Network | undefined;
+  /** A folder holding the components' logs (*.log, at any depth), quoted in failed scenarios' reports; absent when the target keeps none. */
+  readonly logDirectory?: string;
   stop(): Promise<void>;
 }
 

@@ -3,10 +3,11 @@
  * for @disruptive scenarios where the target can make one), a namespace per scenario on
  * first use, and clean-up in reverse order. A clean-up that fails fails the scenario.
  */
-import { After, AfterAll, Before, setDefaultTimeout, setParallelCanAssign, parallelCanAssignHelpers } from '@cucumber/cucumber';
+import { After, AfterAll, Before, Status, setDefaultTimeout, setParallelCanAssign, parallelCanAssignHelpers } from '@cucumber/cucumber';
 import { isCapability, SHAPE_CAPABILITIES, type Capability, type StartedTarget, type Target } from '../ports/target.ts';
 import { loadTarget } from '../targets/target-registry.ts';
 import { applicability, capabilitiesOf, STATUS_MEDIA_TYPE } from './applicability.ts';
+import { failureSnapshot, SNAPSHOT_MEDIA_TYPE } from './failure-snapshot.ts';
 import { TIMEOUT_SCALE } from './eventually.ts';
 import type { KitWorld } from './kit-world.ts';
 
@@ -59,8 +60,17 @@ Before({ timeout: TARGET_START_TIMEOUT_MS }, async function (this: KitWorld, { p
   return undefined;
 });
 
-// Clean-up may stop a whole private cluster.
-After({ timeout: 300_000 }, async function (this: KitWorld) {
+// Clean-up may stop a whole private cluster. A failed scenario first records what its
+// namespace and the components looked like, before clean-up removes the evidence.
+After({ timeout: 300_000 }, async function (this: KitWorld, { result }) {
+  if (result?.status === Status.FAILED && this.hasStarted()) {
+    const started = await this.running();
+    const snapshot = await Promise.race([
+      failureSnapshot(started.kube, this.namespace, started.logDirectory),
+      new Promise<string>((resolve) => setTimeout(() => resolve('(no snapshot: the cluster did not answer within 20 s)'), 20_000).unref()),
+    ]);
+    this.attach(snapshot, SNAPSHOT_MEDIA_TYPE);
+  }
   const errors = await this.cleanUp();
   if (errors.length > 0) throw new Error(`clean-up failed: ${errors.map((e) => e.message).join('; ')}`);
 });

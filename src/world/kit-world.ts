@@ -45,6 +45,11 @@ export class KitWorld extends World<KitParameters> {
     return this.started;
   }
 
+  /** Whether the scenario's target is running (a failure report can then read its state). */
+  hasStarted(): boolean {
+    return this.started !== undefined;
+  }
+
   get kube(): KubeApi {
     if (this.started === undefined) throw new Error('the target is not started yet: call `await world.running()` first');
     return this.started.kube;

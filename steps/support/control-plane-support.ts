@@ -18,6 +18,20 @@ export const POD = { apiVersion: 'v1', kind: 'Pod' } as const;
 export const NODE = { apiVersion: 'v1', kind: 'Node' } as const;
 export const LEASE = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' } as const;
 export const HAND_MADE = 'kck.io/hand-made';
+
+/**
+ * Hand-made nodes carry this taint (valued with the scenario's namespace) from their creation:
+ * they have no kubelet, so a Pod of any other scenario (or of the cluster) bound there would
+ * never run. Only Pods made for them tolerate it.
+ */
+export function handMadeTaint(namespace: string): { key: string; value: string; effect: string } {
+  return { key: HAND_MADE, value: namespace, effect: 'NoSchedule' };
+}
+
+/** The toleration of Pods meant for this scenario's hand-made nodes (and only for them). */
+export function handMadeToleration(namespace: string): Record<string, unknown> {
+  return { key: HAND_MADE, operator: 'Equal', value: namespace, effect: 'NoSchedule' };
+}
 /** Pods that must never be scheduled anywhere real (controller scenarios). */
 export const NOWHERE = { 'kck.io/nowhere': 'true' };
 
@@ -92,7 +106,7 @@ export async function createHandMadeNodes(world: KitWorld, specs: readonly HandM
     await kube.create<NodeView>({
       ...NODE,
       metadata: { name, labels: { 'kubernetes.io/hostname': name, [HAND_MADE]: namespace, ...(s.labels ?? {}) } },
-      spec: { ...(s.unschedulable === true ? { unschedulable: true } : {}) },
+      spec: { taints: [handMadeTaint(namespace)], ...(s.unschedulable === true ? { unschedulable: true } : {}) },
       status: {},
     });
     names.add(name);
@@ -103,7 +117,8 @@ export async function createHandMadeNodes(world: KitWorld, specs: readonly HandM
     // Admission (TaintNodesByCondition) taints new Nodes not-ready until node lifecycle sees
     // them Ready; set the taints the scenario wants and let the controllers manage theirs.
     await withRetry(kube, name, (node) => {
-      const taints = [...(node.spec?.taints ?? []).filter((t) => !t.key.startsWith('node.kubernetes.io/not-ready') && !(s.taints ?? []).some((w) => w.key === t.key && w.effect === t.effect)), ...(s.taints ?? [])];
+      const wanted = [handMadeTaint(namespace), ...(s.taints ?? [])];
+      const taints = [...(node.spec?.taints ?? []).filter((t) => !t.key.startsWith('node.kubernetes.io/not-ready') && !wanted.some((w) => w.key === t.key && w.effect === t.effect)), ...wanted];
       return kube.update<NodeView>({ ...node, ...NODE, spec: { ...(node.spec ?? {}), taints } });
     });
     await renew(kube, name);
@@ -156,8 +171,7 @@ export async function createPodForHandMadeNodes(world: KitWorld, name: string, o
   const container: Record<string, unknown> = { name: 'c', image: o.image ?? 'registry.k8s.io/pause:3.9' };
   if (o.cpu !== undefined) container['resources'] = { requests: { cpu: o.cpu } };
   if (o.hostPort !== undefined) container['ports'] = [{ containerPort: o.hostPort, hostPort: o.hostPort }];
-  const spec: Record<string, unknown> = { containers: [container], nodeSelector: { [HAND_MADE]: namespace, ...(o.nodeSelector ?? {}) }, terminationGracePeriodSeconds: 0 };
-  if (o.tolerations !== undefined) spec['tolerations'] = o.tolerations;
+  const spec: Record<string, unknown> = { containers: [container], nodeSelector: { [HAND_MADE]: namespace, ...(o.nodeSelector ?? {}) }, tolerations: [handMadeToleration(namespace), ...(o.tolerations ?? [])], terminationGracePeriodSeconds: 0 };
   if (o.schedulerName !== undefined) spec['schedulerName'] = o.schedulerName;
   if (o.nodeName !== undefined) spec['nodeName'] = o.nodeName;
   const pod = await world.kube.create<PodView>({ ...POD, metadata: { name, namespace, labels: o.labels ?? { app: name } }, spec } as PodView);

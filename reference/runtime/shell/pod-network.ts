@@ -37,9 +37,29 @@ const recordDir = (root: string): string => join(root, 'netns');
 export async function removeRecordedPodNetworks(root: string): Promise<void> {
   const names = await readdir(recordDir(root)).catch(() => [] as string[]);
   for (const name of names) {
-    await tryRun('ip', ['netns', 'del', name]);
+    await removeNamespace(name);
     await rm(join(recordDir(root), name), { force: true });
   }
+}
+
+/**
+ * `ip netns del` only unmounts the name: a namespace lives on while any process is in it (the
+ * containers of a killed runtime, a stray child), and with it its eth0, still on the bridge
+ * with the Pod's IP. Once that IP is handed out again, two interfaces answer ARP for it and
+ * the new Pod is unreachable from its node. So whatever is left in the namespace is killed and
+ * the host end of the veth is deleted (which deletes both ends) before the name goes.
+ */
+async function removeNamespace(ns: string): Promise<void> {
+  const pids = await run('ip', ['netns', 'pids', ns]).catch(() => '');
+  for (const pid of pids.split('\n').map(Number).filter((n) => Number.isInteger(n) && n > 0)) {
+    try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+  }
+  await tryRun('ip', ['link', 'del', hostVethName(ns.slice('kck-'.length))]);
+  await tryRun('ip', ['netns', 'del', ns]);
+}
+
+function hostVethName(sandboxId: string): string {
+  return `kv${sandboxId.slice(0, 10)}`;
 }
 
 export interface SandboxNetwork { ip: string; netns: string | undefined }
@@ -81,7 +101,7 @@ export class PodNetwork {
     const ip = this.allocator.allocate();
     if (this.mode === 'loopback') return { ip: `127.${ip.split('.').slice(1).join('.')}`, netns: undefined };
     const ns = netnsName(sandboxId);
-    const host = `kv${sandboxId.slice(0, 10)}`;
+    const host = hostVethName(sandboxId);
     const peer = `kp${sandboxId.slice(0, 10)}`;
     try {
       await writeFile(join(recordDir(this.root), ns), '');
@@ -113,7 +133,7 @@ export class PodNetwork {
   async tearDown(sandboxId: string, network: SandboxNetwork): Promise<void> {
     if (!network.ip) return;
     if (network.netns) {
-      await tryRun('ip', ['netns', 'del', network.netns]);
+      await removeNamespace(network.netns);
       await rm(join(recordDir(this.root), network.netns), { force: true });
     }
     const ip = this.mode === 'loopback' ? network.ip.replace(/^127\./, `${this.allocator.gateway().split('.')[0]}.`) : network.ip;

@@ -3,7 +3,7 @@
  * (or whoever removes the node) deletes what the first one recorded.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -44,3 +44,37 @@ test('a killed runtime\'s sandbox namespaces are deleted by the next runtime on 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a sandbox torn down while a process still holds its namespace leaves no interface behind on the bridge', { skip: !root && 'needs root for network namespaces' }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'kck-podnet-'));
+  const bridge = `kckt${randomBytes(3).toString('hex')}`;
+  const network = new PodNetwork({ podCidr: '10.91.8.0/24', bridge, mode: 'netns', root: dir });
+  const stray = { pid: 0 };
+  try {
+    await network.init();
+    const id = randomBytes(16).toString('hex');
+    const sandbox = await network.setUp(id, false);
+    // A process left in the namespace (a stray child, a killed runtime's container) keeps it
+    // alive after its name is deleted.
+    const child = spawn('ip', ['netns', 'exec', netnsName(id), 'sleep', '60'], { stdio: 'ignore' });
+    stray.pid = child.pid ?? 0;
+    await waitFor(() => execFileSync('ip', ['netns', 'pids', netnsName(id)], { encoding: 'utf8' }).trim() !== '');
+    await network.tearDown(id, sandbox);
+    const onBridge = execFileSync('ip', ['-o', 'link', 'show', 'master', bridge], { encoding: 'utf8' }).trim();
+    assert.equal(onBridge, '', 'no veth of the sandbox is left on the bridge');
+    assert.ok(!namespaces().includes(netnsName(id)), 'the namespace name is gone');
+    await waitFor(() => child.exitCode !== null || child.signalCode !== null);
+  } finally {
+    if (stray.pid > 0) try { process.kill(stray.pid, 'SIGKILL'); } catch { /* gone */ }
+    await network.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met within 10 s');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

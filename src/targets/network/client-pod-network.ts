@@ -28,6 +28,9 @@ export function probeScript(host: string, port: number, count: number, timeoutSe
   return count === 1 ? once : `for i in $(seq ${count}); do ${once}; done`;
 }
 
+/** A held connection's client that is done: retrying the wait on it is pointless. */
+class ConnectionEnded extends Error {}
+
 export function parseReplies(log: string): string[] {
   return log.split('\n').filter((l) => l.startsWith(MARK)).map((l) => l.slice(MARK.length).trim());
 }
@@ -82,12 +85,20 @@ export class ClientPodNetwork implements Network {
     // client keeps its end open by feeding nc from a sleep.
     const script = `(echo hold; sleep 3600) | nc ${host} ${port} | while read -r line; do echo "${MARK}$line"; done`;
     const pod = await this.createProbePod(vantage, script);
-    const reply = await eventually(`client pod ${pod.name} to get a reply from ${host}:${port}`, async () => {
-      const [first] = parseReplies(await this.log(pod.namespace, pod.name));
-      if (first === undefined) throw new Error('no reply yet');
-      return first;
-    });
-    return { reply, close: () => this.terminatePod(pod.namespace, pod.name) };
+    try {
+      const reply = await eventually(`client pod ${pod.name} to get a reply from ${host}:${port}`, async () => {
+        const [first] = parseReplies(await this.logOrNothing(pod.namespace, pod.name));
+        if (first !== undefined) return first;
+        // nc ends at once when the connection fails: no reply will ever come from this Pod.
+        const phase = (await this.kube.get<PodView>({ apiVersion: 'v1', kind: 'Pod', namespace: pod.namespace, name: pod.name }))?.status?.phase;
+        if (phase === 'Succeeded' || phase === 'Failed') throw new ConnectionEnded(`client pod ${pod.name} ended (${phase}) without a reply from ${host}:${port}`);
+        throw new Error(`no reply yet (client pod ${phase ?? 'gone'})`);
+      }, { timeoutMs: 60_000, isFatal: (error) => error instanceof ConnectionEnded });
+      return { reply, close: () => this.terminatePod(pod.namespace, pod.name) };
+    } catch (error) {
+      await this.deletePod(pod.namespace, pod.name);
+      throw error;
+    }
   }
 
   async spray(vantage: Vantage, host: string, port: number, count: number, options: { protocol?: 'tcp' | 'udp'; sourceAddress?: string } = {}): Promise<Map<string, number>> {
@@ -140,6 +151,14 @@ export class ClientPodNetwork implements Network {
       },
     });
     return { namespace, name };
+  }
+
+  /** The log so far; empty while the container has not started (the kubelet answers 400 then). */
+  private async logOrNothing(namespace: string, name: string): Promise<string> {
+    const res = await this.kube.request('GET', `/api/v1/namespaces/${namespace}/pods/${name}/log`);
+    if (res.status === 400) return '';
+    if (res.status !== 200) throw new Error(`log of pod ${name} answered ${res.status}: ${res.text.slice(0, 200)}`);
+    return res.text;
   }
 
   private async log(namespace: string, name: string): Promise<string> {

@@ -3,6 +3,7 @@
  * started by the kit. Capabilities grow as reference components are built; the rest are
  * pending and their scenarios are reported as "not implemented yet".
  */
+import { join } from 'node:path';
 import type { Capability, StartedTarget, Target } from '../../ports/target.ts';
 import { CAPABILITIES } from '../../ports/target.ts';
 import { which } from '../which.ts';
@@ -72,6 +73,7 @@ export function referenceTarget(env: NodeJS.ProcessEnv): Target {
         topology: new ReferenceTopology(cluster, kube),
         faults: new ReferenceFaults(cluster),
         network: new ClientPodNetwork(kube, WORKLOAD_IMAGE),
+        logDirectory: join(cluster.stateDir, 'logs'),
         stop: () => cluster.stop(),
       };
     },

@@ -109,6 +109,7 @@ export function referenceApiserverWithUpstreamControllersTarget(env: NodeJS.Proc
         topology: new ReferenceTopology(cluster, kube),
         faults: new ReferenceFaults(cluster),
         network: root ? new ClientPodNetwork(kube, WORKLOAD_IMAGE) : undefined,
+        logDirectory: join(cluster.stateDir, 'logs'),
         stop: () => cluster.stop(),
       };
     },

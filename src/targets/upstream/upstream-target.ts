@@ -97,6 +97,7 @@ export function upstreamTarget(env: NodeJS.ProcessEnv = process.env, variant: Up
           topology: new UpstreamTopology(cluster),
           faults: root ? new UpstreamFaults(cluster) : undefined,
           network: root ? new ClientPodNetwork(kube, WORKLOAD_IMAGE) : undefined,
+          logDirectory: cluster.controlPlane.stateDir,
           stop: async () => {
             kube.close();
             await cluster.stop();
