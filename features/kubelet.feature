@@ -47,11 +47,13 @@ Feature: A kubelet on every node runs the Pods bound to it
   Scenario: A failing readiness probe keeps a Pod out of Ready
     When I create a Pod "unready" on a worker node whose readiness probe fails
     Then Pod "unready" stays Running but not Ready
+    And the kubelet reports a Warning Unhealthy event for Pod "unready" saying its readiness probe failed
 
   @S8.2 @cap:nodes
   Scenario: A failing liveness probe restarts the container
     When I create a Pod "unhealthy" on a worker node whose liveness probe fails
     Then the container of Pod "unhealthy" has restarted at least 1 time
+    And the kubelet reports a Warning Unhealthy event for Pod "unhealthy" saying its liveness probe failed
 
   @S8.2 @cap:nodes
   Scenario: Deleting a Pod stops its containers gracefully, then the Pod is gone

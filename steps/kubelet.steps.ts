@@ -6,6 +6,7 @@ import { Given, Then, When } from '@cucumber/cucumber';
 import type { KubeObject } from '../src/ports/kube-api.ts';
 import { eventually } from '../src/world/eventually.ts';
 import type { KitWorld } from '../src/world/kit-world.ts';
+import { eventsAbout } from './support/control-plane-support.ts';
 
 const IMAGE = process.env['KCK_WORKLOAD_IMAGE'] ?? 'kck/workload:1';
 const POD = { apiVersion: 'v1', kind: 'Pod' };
@@ -173,6 +174,16 @@ Then('Pod {string} stays Running but not Ready', async function (this: KitWorld,
     const started = (p.status?.containerStatuses?.[0]?.state.running as { startedAt?: string } | undefined)?.startedAt;
     return started !== undefined && Date.now() - Date.parse(started) >= 5_000;
   }, 60_000);
+});
+
+Then(/^the kubelet reports a Warning Unhealthy event for Pod "([^"]+)" saying its (readiness|liveness) probe failed$/, async function (this: KitWorld, name: string, kind: string) {
+  // The kubelet's own account of a failing probe (upstream: "Readiness probe failed: …").
+  const prefix = `${kind[0]!.toUpperCase()}${kind.slice(1)} probe failed`;
+  await eventually(`a Warning Unhealthy event on Pod ${name} saying "${prefix}"`, async () => {
+    const events = await eventsAbout(this, 'Pod', name);
+    const found = events.find((e) => e.type === 'Warning' && e.reason === 'Unhealthy' && e.message.startsWith(prefix));
+    assert.ok(found !== undefined, `events on ${name}: ${events.map((e) => `${e.type} ${e.reason}: ${e.message}`).join('; ') || 'none'}`);
+  });
 });
 
 When('I delete Pod {string}', async function (this: KitWorld, name: string) {

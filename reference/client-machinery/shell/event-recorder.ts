@@ -29,8 +29,9 @@ export class EventRecorder {
     private readonly options: EventRecorderOptions,
   ) {}
 
-  event(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
-    const p = this.record(obj, type, reason, message).catch((error: unknown) => this.options.log?.(`event ${reason} on ${obj.metadata.name ?? ''} not recorded: ${String(error)}`));
+  /** `fieldPath` names the part of the object meant, e.g. `spec.containers{app}`. */
+  event(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string): void {
+    const p = this.record(obj, type, reason, message, fieldPath).catch((error: unknown) => this.options.log?.(`event ${reason} on ${obj.metadata.name ?? ''} not recorded: ${String(error)}`));
     this.inflight.add(p);
     void p.finally(() => this.inflight.delete(p));
   }
@@ -40,10 +41,10 @@ export class EventRecorder {
     await Promise.all([...this.inflight]);
   }
 
-  private async record(obj: KubeObject, type: string, reason: string, message: string): Promise<void> {
+  private async record(obj: KubeObject, type: string, reason: string, message: string, fieldPath: string | undefined): Promise<void> {
     const now = new Date((this.options.now ?? Date.now)()).toISOString().replace(/\.\d+Z$/, 'Z');
     const namespace = obj.metadata.namespace ?? 'default';
-    const dedup = `${obj.metadata.uid ?? ''}\u0000${obj.kind}\u0000${namespace}/${obj.metadata.name ?? ''}\u0000${type}\u0000${reason}\u0000${message}`;
+    const dedup = `${obj.metadata.uid ?? ''}\u0000${obj.kind}\u0000${namespace}/${obj.metadata.name ?? ''}\u0000${fieldPath ?? ''}\u0000${type}\u0000${reason}\u0000${message}`;
     const prior = this.seen.get(dedup);
     if (prior !== undefined) {
       prior.count++;
@@ -59,6 +60,7 @@ export class EventRecorder {
     if (obj.metadata.namespace !== undefined) involved['namespace'] = obj.metadata.namespace;
     if (obj.metadata.uid !== undefined) involved['uid'] = obj.metadata.uid;
     if (obj.metadata.resourceVersion !== undefined) involved['resourceVersion'] = obj.metadata.resourceVersion;
+    if (fieldPath !== undefined) involved['fieldPath'] = fieldPath;
     const source: Record<string, string> = { component: this.options.component };
     if (this.options.host !== undefined) source['host'] = this.options.host;
     await this.api.create({

@@ -21,6 +21,7 @@ import { NodeAgent } from './node-agent.ts';
 import { execute, killPod } from './pod-executor.ts';
 import type { ExecutorContext } from './pod-executor.ts';
 import { ProbeRunner } from './probe-runner.ts';
+import { EventRecorder } from '../../client-machinery/shell/event-recorder.ts';
 import { RuntimeObserver } from './runtime-observer.ts';
 import { StaticPodSource } from './static-pod-source.ts';
 
@@ -45,6 +46,7 @@ export class Kubelet {
   private readonly staticPods: StaticPodSource | undefined;
   private readonly observer: RuntimeObserver;
   private readonly probes: ProbeRunner;
+  private readonly events: EventRecorder;
   private readonly backoff = new Backoff();
   private readonly busy = new Map<string, Promise<void>>();
   private readonly lastStatus = new Map<string, string>();
@@ -64,7 +66,13 @@ export class Kubelet {
     this.apiPods = new ApiPodSource(o.kube, o.facts.name, () => this.kick(), o.log);
     this.staticPods = o.manifestPath ? new StaticPodSource(o.manifestPath, o.facts.name, o.log) : undefined;
     this.observer = new RuntimeObserver(o.cri, o.facts.name);
-    this.probes = new ProbeRunner(o.cri);
+    this.events = new EventRecorder(o.kube, { component: 'kubelet', host: o.facts.name, log: o.log });
+    // As the kubelet: every failed probe is a Warning Unhealthy Event on the Pod (repeats
+    // count up on one Event), the first thing to read when a Pod stays unready.
+    this.probes = new ProbeRunner(o.cri, (pod, container, kind, detail) => {
+      const what = `${kind[0]!.toUpperCase()}${kind.slice(1)}`;
+      this.events.event({ apiVersion: 'v1', kind: 'Pod', metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid } }, 'Warning', 'Unhealthy', `${what} probe failed: ${detail}`, `spec.containers{${container}}`);
+    });
     this.logServer = new LogServer({
       root: o.root, host: o.facts.ip, port: o.facts.kubeletPort, tls: o.tls,
       findPod: (namespace, name) => [...this.desired().values()].find((p) => p.metadata.namespace === namespace && p.metadata.name === name),

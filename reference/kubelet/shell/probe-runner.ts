@@ -1,7 +1,8 @@
 /**
  * Runs liveness, readiness and startup probes of running containers on their periods:
  * exec through CRI ExecSync, HTTP GET and TCP connect to the Pod IP from the node (as the
- * kubelet does). Results feed the ProbeTracker; the sync loop reads its decisions.
+ * kubelet does). Results feed the ProbeTracker; the sync loop reads its decisions. A failed
+ * probe is reported with what went wrong (the kubelet's Warning Unhealthy Event).
  */
 import { connect } from 'node:net';
 import type { Cri } from '../../../src/ports/cri.ts';
@@ -11,11 +12,19 @@ import type { ProbeKind } from '../core/probe-tracker.ts';
 
 interface Due { next: number; inFlight: boolean }
 
+/** A probe's outcome; `detail` says why it failed, in the words of the kubelet's Events. */
+export interface ProbeOutcome { ok: boolean; detail?: string }
+
+export type ProbeFailureListener = (pod: PodJson, container: string, kind: ProbeKind, detail: string) => void;
+
 export class ProbeRunner {
   private readonly trackers = new Map<string, ProbeTracker>();
   private readonly due = new Map<string, Due>();
 
-  constructor(private readonly cri: Cri) {}
+  constructor(
+    private readonly cri: Cri,
+    private readonly onFailure: ProbeFailureListener = () => undefined,
+  ) {}
 
   tracker(uid: string): ProbeTracker {
     let t = this.trackers.get(uid);
@@ -56,30 +65,35 @@ export class ProbeRunner {
         this.due.set(key, d);
         if (d.inFlight || now < d.next) continue;
         d.inFlight = true;
-        void this.run(probe, spec, c.id, podIP).then((ok) => {
-          t.record(spec.name, kind, probe, ok);
+        void this.run(probe, spec, c.id, podIP).then((outcome) => {
           d.inFlight = false;
           d.next = Date.now() + (probe.periodSeconds ?? 10) * 1000;
+          t.record(spec.name, kind, probe, outcome.ok);
+          if (!outcome.ok) this.onFailure(pod, spec.name, kind, outcome.detail ?? 'failed');
         });
       }
     }
   }
 
-  private async run(probe: Probe, spec: ContainerSpec, containerId: string, podIP: string): Promise<boolean> {
+  private async run(probe: Probe, spec: ContainerSpec, containerId: string, podIP: string): Promise<ProbeOutcome> {
     const timeoutMs = (probe.timeoutSeconds ?? 1) * 1000;
     try {
-      if (probe.exec) return (await this.cri.execSync(containerId, probe.exec.command, probe.timeoutSeconds ?? 1)).exitCode === 0;
+      if (probe.exec) {
+        const { exitCode } = await this.cri.execSync(containerId, probe.exec.command, probe.timeoutSeconds ?? 1);
+        return exitCode === 0 ? { ok: true } : { ok: false, detail: `command ${JSON.stringify(probe.exec.command)} exited with ${exitCode}` };
+      }
       if (probe.httpGet) {
         const port = portNumber(spec, probe.httpGet.port);
-        const res = await fetch(`http://${podIP}:${port}${probe.httpGet.path ?? '/'}`, { signal: AbortSignal.timeout(timeoutMs) });
+        const url = `http://${podIP}:${port}${probe.httpGet.path ?? '/'}`;
+        const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
         await res.arrayBuffer();
-        return res.status >= 200 && res.status < 400;
+        return res.status >= 200 && res.status < 400 ? { ok: true } : { ok: false, detail: `HTTP probe failed with statuscode: ${res.status}` };
       }
       if (probe.tcpSocket) return await tcpOpen(podIP, portNumber(spec, probe.tcpSocket.port), timeoutMs);
-    } catch {
-      return false;
+    } catch (error) {
+      return { ok: false, detail: error instanceof Error ? error.message : String(error) };
     }
-    return false;
+    return { ok: false, detail: 'the probe names no handler (exec, httpGet or tcpSocket)' };
   }
 }
 
@@ -89,12 +103,13 @@ function portNumber(spec: ContainerSpec, port: number | string): number {
   return named ?? Number(port);
 }
 
-function tcpOpen(host: string, port: number, timeoutMs: number): Promise<boolean> {
+function tcpOpen(host: string, port: number, timeoutMs: number): Promise<ProbeOutcome> {
   return new Promise((resolve) => {
     const socket = connect({ host, port });
-    const done = (ok: boolean): void => { socket.destroy(); resolve(ok); };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
+    const done = (outcome: ProbeOutcome): void => { socket.destroy(); resolve(outcome); };
+    const dial = `dial tcp ${host}:${port}`;
+    socket.setTimeout(timeoutMs, () => done({ ok: false, detail: `${dial}: i/o timeout` }));
+    socket.once('connect', () => done({ ok: true }));
+    socket.once('error', (error: NodeJS.ErrnoException) => done({ ok: false, detail: `${dial}: connect: ${error.code === 'ECONNREFUSED' ? 'connection refused' : error.code ?? error.message}` }));
   });
 }
