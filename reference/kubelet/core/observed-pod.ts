@@ -21,6 +21,8 @@ export interface ObservedSandbox { id: string; ready: boolean; ip: string; attem
 export interface ObservedPod {
   sandbox: ObservedSandbox | undefined;
   containers: ObservedContainer[];
+  /** Ready sandboxes of the Pod other than `sandbox`: a Pod has one; the kubelet removes these. */
+  extraReadySandboxes?: string[];
 }
 
 /** The newest attempt of each container name, and the one before it (for lastState). */

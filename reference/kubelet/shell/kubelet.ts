@@ -49,6 +49,8 @@ export class Kubelet {
   private readonly events: EventRecorder;
   private readonly backoff = new Backoff();
   private readonly busy = new Map<string, Promise<void>>();
+  /** When each Pod's last piece of work ended (performance.now()), to spot stale observations. */
+  private readonly settledAt = new Map<string, number>();
   private readonly lastStatus = new Map<string, string>();
   private readonly podIPs = new Map<string, string>();
   private readonly startTimes = new Map<string, string>();
@@ -121,11 +123,16 @@ export class Kubelet {
 
   private async syncAll(): Promise<void> {
     this.staticPods?.scan();
+    const observedFrom = performance.now();
     const observation = await this.observer.observe();
     const desired = this.desired();
     const now = Date.now();
     for (const [uid, pod] of desired) {
       if (this.busy.has(uid)) continue;
+      // A Pod whose work ended while the runtime was being read may be seen without the
+      // sandbox it just got; acting on that would start a second one (and report the IP of
+      // the one its containers are not in). It waits for the next, fresh observation.
+      if ((this.settledAt.get(uid) ?? -1) >= observedFrom) { this.again = true; continue; }
       const observed = observation.pods.get(uid) ?? { sandbox: undefined, containers: [] };
       this.track(uid, this.syncPod(pod, observed, now));
     }
@@ -138,11 +145,16 @@ export class Kubelet {
         for (const m of [this.lastStatus, this.podIPs, this.startTimes, this.waiting]) m.delete(uid);
       }));
     }
+    // Work that ended before this observation began is in it: no need to remember it.
+    for (const [uid, at] of this.settledAt) if (at < observedFrom) this.settledAt.delete(uid);
     await this.syncMirrors();
   }
 
   private track(uid: string, work: Promise<void>): void {
-    const p = work.catch((err: unknown) => this.o.log(`pod ${uid}: ${String(err)}`)).finally(() => { this.busy.delete(uid); });
+    const p = work.catch((err: unknown) => this.o.log(`pod ${uid}: ${String(err)}`)).finally(() => {
+      this.busy.delete(uid);
+      this.settledAt.set(uid, performance.now());
+    });
     this.busy.set(uid, p);
   }
 
@@ -173,6 +185,16 @@ export class Kubelet {
         return;
       }
       handler = String(rc['handler'] ?? '');
+    }
+    // Two ready sandboxes for one Pod (upstream's kubelet reconciles them too): the extras go,
+    // with whatever runs in them; the next sync sees the Pod in its one sandbox.
+    if (observed.extraReadySandboxes !== undefined && observed.extraReadySandboxes.length > 0) {
+      for (const id of observed.extraReadySandboxes) {
+        this.o.log(`pod ${pod.metadata.namespace}/${pod.metadata.name}: removing extra sandbox ${id.slice(0, 12)} (it has ${observed.sandbox?.id.slice(0, 12) ?? 'none'})`);
+        await this.o.cri.stopPodSandbox(id);
+        await this.o.cri.removePodSandbox(id);
+      }
+      return;
     }
     const unhealthy = this.probes.unhealthy(uid, pod);
     const { actions, waiting } = computePodActions({ pod, observed, now, backoff: this.backoff, unhealthy });

@@ -46,6 +46,10 @@ export class RuntimeObserver {
       // Several sandboxes (after a sandbox restart): the newest attempt counts.
       if (!p.sandbox || attempt >= p.sandbox.attempt) p.sandbox = { id: s.id, ready: s.state === 'SANDBOX_READY', ip: '', attempt };
     }
+    for (const s of sandboxes) {
+      const p = podOf(s.labels[LABEL_POD_UID] ?? '');
+      if (s.state === 'SANDBOX_READY' && s.id !== p.sandbox?.id) (p.extraReadySandboxes ??= []).push(s.id);
+    }
     const sandboxIds = new Set(sandboxes.map((s) => s.id));
     for (const id of [...this.ips.keys()]) if (!sandboxIds.has(id)) this.ips.delete(id);
     await Promise.all([...pods.values()].map(async (p) => {

@@ -15,6 +15,8 @@ import { criRuntimeFactory } from '../../../src/targets/cri/cri-runtime-factory.
 import { eventually, startTestApiServer, whyNoTestApiServer } from '../../client-machinery/testing/test-api-server.ts';
 import type { PodJson, PodStatusJson } from '../core/pod-types.ts';
 import { Kubelet } from '../shell/kubelet.ts';
+import { sandboxConfig } from '../shell/pod-executor.ts';
+import { LABEL_POD_UID } from '../shell/runtime-observer.ts';
 
 const NODE = 'kn1';
 const POD = { apiVersion: 'v1', kind: 'Pod' };
@@ -82,6 +84,23 @@ void test('kubelet shell against a real apiserver and CRI runtime', { timeout: 3
       const other = await status(api, 'elsewhere');
       assert.equal(other?.conditions, undefined, 'a Pod of another node is not touched');
       assert.equal(other?.hostIP, undefined, 'a Pod of another node is not touched');
+    });
+
+    await t.test('a second ready sandbox of a Pod goes; the Pod is Ready in its one sandbox, with that sandbox\'s IP', async () => {
+      // What a sync acting on a stale observation used to leave: two sandboxes of one attempt.
+      const web = await api.get<KubeObject>({ ...POD, name: 'web', namespace: 'default' });
+      assert.ok(web !== undefined);
+      await runtime.cri.runPodSandbox(sandboxConfig(root, NODE, web as unknown as PodJson, 0));
+      const uid = web.metadata.uid ?? '';
+      // Then the Pod is Ready, and reports the IP of the one sandbox its container runs in.
+      await eventually('one ready sandbox for web, and web Ready with its IP', async () => {
+        const ready = (await runtime.cri.listPodSandbox({ labelSelector: { [LABEL_POD_UID]: uid } })).filter((x) => x.state === 'SANDBOX_READY');
+        const s = await status(api, 'web');
+        if (ready.length !== 1 || s?.conditions.some((c) => c.type === 'Ready' && c.status === 'True') !== true) return undefined;
+        const ip = (await runtime.cri.podSandboxStatus(ready[0]!.id)).network?.ip;
+        const inIt = (await runtime.cri.listContainers()).filter((c) => c.podSandboxId === ready[0]!.id && c.state === 'CONTAINER_RUNNING');
+        return s.podIP === ip && inIt.length === 1 ? true : undefined;
+      }, 60_000);
     });
 
     await t.test('honours restartPolicy: Always restarts, Never reports the failure (S8.2)', async () => {
