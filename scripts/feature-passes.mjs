@@ -157,7 +157,6 @@ function claimProblems(runFile, startedAt) {
   return `${failed.length} scenario(s) failed in the claim report: ${failed.map((s) => `${s.name} (${s.reason ?? 'failed'})`).join('; ')}`;
 }
 
-/** The failed scenarios of a pass with the first lines of their errors, from cucumber's JSON report. */
 const outcomes = [];
 for (const pass of chosen) {
   console.log(`\n=== feature pass ${pass.name}: ${pass.why}`);
