@@ -1,5 +1,7 @@
 // The kit's etcd client against a real etcd 3.4 (Debian's /usr/bin/etcd) on random loopback ports.
 import { test } from 'node:test';
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -61,4 +63,32 @@ void test('client certificates: etcd with --client-cert-auth refuses a client wi
   await waitUntil('etcd ready', async () => (await good.status(endpoint)).leader !== '0');
   await good.put('k', 'v');
   await assert.rejects(bad.range('k'));
+});
+
+void test('failover: a write whose connection dropped is not sent again elsewhere; a read is', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'kck-etcd-failover-'));
+  const { endpoint, member } = await startEtcd(dir);
+  // An endpoint that takes the request, then drops the connection: the request may have been
+  // applied there, as when a member crashes mid-request.
+  const dropping = http2.createServer();
+  let requests = 0;
+  dropping.on('stream', (stream) => { requests++; stream.session?.destroy(); });
+  await new Promise<void>((resolve) => dropping.listen(0, '127.0.0.1', resolve));
+  const dropEndpoint = `http://127.0.0.1:${(dropping.address() as AddressInfo).port}`;
+  const direct = createEtcdClient({ endpoints: [endpoint] });
+  const client = createEtcdClient({ endpoints: [dropEndpoint, endpoint], callTimeoutMs: 5000 });
+  t.after(async () => {
+    client.close();
+    direct.close();
+    await new Promise<void>((resolve) => dropping.close(() => resolve()));
+    await member.kill();
+    await rm(dir, { recursive: true, force: true });
+  });
+  await waitUntil('etcd ready', async () => (await direct.status(endpoint)).leader !== '0');
+  await direct.put('/failover/read', 'there');
+
+  await assert.rejects(client.put('/failover/write', 'once'), (error: Error) => /UNAVAILABLE|dropped|reset|closed/i.test(`${(error as { code?: number }).code === 14 ? 'UNAVAILABLE' : ''} ${error.message}`));
+  assert.ok(requests >= 1, 'the dropping endpoint got the write');
+  assert.equal((await direct.range('/failover/write')).kvs.length, 0, 'the write was not sent to the other endpoint');
+  assert.equal((await client.range('/failover/read')).kvs[0]?.value, 'there', 'a read fails over');
 });

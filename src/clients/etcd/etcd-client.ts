@@ -1,8 +1,11 @@
 /**
  * The kit's etcd v3 client: implements the `Etcd` port over gRPC against any etcd (the
  * reference or a real one). Unary calls go to the last endpoint that answered and fail over
- * to the next one only when the endpoint is unreachable (UNAVAILABLE): a call that timed out
- * may have been applied, so it is never silently retried.
+ * to the next one only when that cannot repeat an effect: reads on any refusal but a timeout;
+ * writes only when the endpoint never got the request (no connection) or refused it before
+ * proposing it ("no leader"). A write whose connection dropped, or that timed out, may have
+ * been applied: sent again elsewhere it could be applied twice, so the error is the caller's
+ * (as etcd's own client retries mutations only when it is safe).
  */
 import * as grpc from '@grpc/grpc-js';
 import type {
@@ -39,6 +42,12 @@ export class EtcdError extends Error {
     this.name = 'EtcdError';
   }
 }
+
+/** Calls without effects: sending them again elsewhere is always safe. */
+const READ_ONLY_METHODS: ReadonlySet<string> = new Set(['Range', 'LeaseTimeToLive', 'MemberList', 'Status']);
+
+/** Refusals that prove the endpoint did not act on the request: no connection, or no leader to propose to. */
+const NEVER_ACTED_ON = /No connection established|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|etcdserver: no leader/;
 
 export function grpcTarget(endpoint: string): string {
   const url = new URL(endpoint.includes('://') ? endpoint : `http://${endpoint}`);
@@ -112,8 +121,9 @@ export class EtcdClient implements Etcd {
     });
   }
 
-  /** Calls the preferred endpoint, failing over only while endpoints are unreachable. */
+  /** Calls the preferred endpoint, failing over only while that cannot repeat an effect. */
   async call<T>(service: ServiceName, method: string, request: unknown): Promise<T> {
+    const readOnly = READ_ONLY_METHODS.has(method);
     let lastError: unknown;
     for (let i = 0; i < this.endpoints.length; i++) {
       const index = (this.preferred + i) % this.endpoints.length;
@@ -124,9 +134,10 @@ export class EtcdClient implements Etcd {
         return result;
       } catch (error) {
         lastError = error;
-        // Unreachable or leaderless endpoints refused the call before acting on it; a timed-out
-        // request may still be applied, so it is never sent again.
+        // A timed-out request may still be applied; a write is sent elsewhere only if this
+        // endpoint provably never acted on it.
         if (!(error instanceof EtcdError) || error.code !== grpc.status.UNAVAILABLE || /timed out|leader changed/.test(error.message)) throw error;
+        if (!readOnly && !NEVER_ACTED_ON.test(error.message)) throw error;
       }
     }
     throw lastError;
