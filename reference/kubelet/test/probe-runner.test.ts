@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import type { Cri } from '../../../src/ports/cri.ts';
 import type { PodJson } from '../core/pod-types.ts';
 import { ProbeRunner } from '../shell/probe-runner.ts';
+import { waitUntil } from '../../../src/targets/etcd/wait-until.ts';
 
 function podProbing(port: number): PodJson {
   return {
@@ -11,14 +12,6 @@ function podProbing(port: number): PodJson {
     metadata: { name: 'web', namespace: 'ns', uid: 'u1' },
     spec: { containers: [{ name: 'app', image: 'x', readinessProbe: { tcpSocket: { port }, periodSeconds: 1 } }] },
   } as PodJson;
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met within 10 s');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 test('a failed TCP probe is reported with the dial error, a successful one flips readiness', async () => {
@@ -31,7 +24,7 @@ test('a failed TCP probe is reported with the dial error, a successful one flips
   const runner = new ProbeRunner({} as Cri, (pod, container, kind, detail) => failures.push(`${pod.metadata.name}/${container} ${kind}: ${detail}`));
   const running = new Map([['app', { id: 'c1', startedAt: 0 }]]);
   runner.tick(podProbing(port), running, '127.0.0.1', Date.now());
-  await until(() => failures.length > 0);
+  await waitUntil('a probe failure', async () => failures.length > 0, { timeoutMs: 10_000, intervalMs: 20 });
   assert.deepEqual(failures, [`web/app readiness: dial tcp 127.0.0.1:${port}: connect: connection refused`]);
   assert.equal(runner.tracker('u1').state('app', 'readiness'), false);
 
@@ -41,7 +34,7 @@ test('a failed TCP probe is reported with the dial error, a successful one flips
     const other = (open.address() as AddressInfo).port;
     const pod = { ...podProbing(other), metadata: { name: 'web2', namespace: 'ns', uid: 'u2' } };
     runner.tick(pod, running, '127.0.0.1', Date.now());
-    await until(() => runner.tracker('u2').state('app', 'readiness') === true);
+    await waitUntil('web2 ready', async () => runner.tracker('u2').state('app', 'readiness') === true, { timeoutMs: 10_000, intervalMs: 20 });
     assert.equal(failures.length, 1, 'a successful probe reports nothing');
   } finally {
     await new Promise<void>((r) => open.close(() => r()));

@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { waitUntil } from '../../../src/targets/etcd/wait-until.ts';
 import { netnsName, PodNetwork, removeRecordedPodNetworks } from '../shell/pod-network.ts';
 
 const root = process.getuid?.() === 0;
@@ -58,23 +59,15 @@ test('a sandbox torn down while a process still holds its namespace leaves no in
     // alive after its name is deleted.
     const child = spawn('ip', ['netns', 'exec', netnsName(id), 'sleep', '60'], { stdio: 'ignore' });
     stray.pid = child.pid ?? 0;
-    await waitFor(() => execFileSync('ip', ['netns', 'pids', netnsName(id)], { encoding: 'utf8' }).trim() !== '');
+    await waitUntil('the stray process in the namespace', async () => execFileSync('ip', ['netns', 'pids', netnsName(id)], { encoding: 'utf8' }).trim() !== '', { timeoutMs: 10_000 });
     await network.tearDown(id, sandbox);
     const onBridge = execFileSync('ip', ['-o', 'link', 'show', 'master', bridge], { encoding: 'utf8' }).trim();
     assert.equal(onBridge, '', 'no veth of the sandbox is left on the bridge');
     assert.ok(!namespaces().includes(netnsName(id)), 'the namespace name is gone');
-    await waitFor(() => child.exitCode !== null || child.signalCode !== null);
+    await waitUntil('the stray process to be killed', async () => child.exitCode !== null || child.signalCode !== null, { timeoutMs: 10_000 });
   } finally {
     if (stray.pid > 0) try { process.kill(stray.pid, 'SIGKILL'); } catch { /* gone */ }
     await network.close();
     await rm(dir, { recursive: true, force: true });
   }
 });
-
-async function waitFor(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met within 10 s');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
