@@ -7,6 +7,7 @@
 import type { KubeObject } from '../../src/ports/kube-api.ts';
 import type { Vantage } from '../../src/ports/network.ts';
 import { eventually } from '../../src/world/eventually.ts';
+import { describePod } from '../../src/world/failure-snapshot.ts';
 import type { KitWorld } from '../../src/world/kit-world.ts';
 import { WORKLOAD_IMAGE } from '../../reference/workloads/catalogue.ts';
 
@@ -18,16 +19,6 @@ export interface PodView extends KubeObject {
     conditions?: Array<{ type: string; status: string; reason?: string }>;
     containerStatuses?: Array<{ name: string; ready?: boolean; restartCount?: number; state?: Record<string, { reason?: string; message?: string } | undefined> }>;
   };
-}
-
-/** One line on where a Pod stands, for a wait that ran out: node, phase, what is not ready and why. */
-function podStanding(pod: PodView): string {
-  const notTrue = (pod.status?.conditions ?? []).filter((c) => c.status !== 'True').map((c) => `${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ''}`);
-  const containers = (pod.status?.containerStatuses ?? []).map((c) => {
-    const [state, detail] = Object.entries(c.state ?? {})[0] ?? ['unknown', undefined];
-    return `${c.name} ${state}${detail?.reason ? ` ${detail.reason}` : ''}${c.restartCount ? ` restarts ${c.restartCount}` : ''}`;
-  });
-  return `${pod.metadata.name ?? '?'} on ${pod.spec?.nodeName ?? 'no node'}: ${pod.status?.phase ?? 'no phase'}${pod.metadata.deletionTimestamp !== undefined ? ' terminating' : ''}${notTrue.length > 0 ? `, ${notTrue.join(', ')}` : ''}${containers.length > 0 ? `; ${containers.join(', ')}` : ''}`;
 }
 
 export interface ServiceView extends KubeObject {
@@ -96,7 +87,7 @@ export async function readyPods(world: KitWorld, selector: Record<string, string
     const pods = await all();
     const ready = pods.filter(isReady);
     if (ready.length !== count) {
-      const others = pods.filter((p) => !isReady(p)).map(podStanding);
+      const others = pods.filter((p) => !isReady(p)).map(describePod);
       throw new Error(`${ready.length} ready pods: ${ready.map((p) => p.metadata.name).join(', ')}${others.length > 0 ? `; not ready: ${others.join('; ')}` : ''}`);
     }
     return ready;

@@ -87,7 +87,7 @@ export class ClientPodNetwork implements Network {
     const pod = await this.createProbePod(vantage, script);
     try {
       const reply = await eventually(`client pod ${pod.name} to get a reply from ${host}:${port}`, async () => {
-        const [first] = parseReplies(await this.logOrNothing(pod.namespace, pod.name));
+        const [first] = parseReplies(await this.log(pod.namespace, pod.name, true));
         if (first !== undefined) return first;
         // nc ends at once when the connection fails: no reply will ever come from this Pod.
         const phase = (await this.kube.get<PodView>({ apiVersion: 'v1', kind: 'Pod', namespace: pod.namespace, name: pod.name }))?.status?.phase;
@@ -153,16 +153,10 @@ export class ClientPodNetwork implements Network {
     return { namespace, name };
   }
 
-  /** The log so far; empty while the container has not started (the kubelet answers 400 then). */
-  private async logOrNothing(namespace: string, name: string): Promise<string> {
+  /** The log so far; with `notStartedIsEmpty`, '' while the container has not started (the kubelet answers 400 then). */
+  private async log(namespace: string, name: string, notStartedIsEmpty = false): Promise<string> {
     const res = await this.kube.request('GET', `/api/v1/namespaces/${namespace}/pods/${name}/log`);
-    if (res.status === 400) return '';
-    if (res.status !== 200) throw new Error(`log of pod ${name} answered ${res.status}: ${res.text.slice(0, 200)}`);
-    return res.text;
-  }
-
-  private async log(namespace: string, name: string): Promise<string> {
-    const res = await this.kube.request('GET', `/api/v1/namespaces/${namespace}/pods/${name}/log`);
+    if (res.status === 400 && notStartedIsEmpty) return '';
     if (res.status !== 200) throw new Error(`log of pod ${name} answered ${res.status}: ${res.text.slice(0, 200)}`);
     return res.text;
   }
