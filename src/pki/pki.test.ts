@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:https';
 import { request } from 'node:https';
@@ -45,6 +45,25 @@ test('issues certificates that chain to the authority and carry names and groups
     } finally {
       https.close();
     }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('issues one name many times at once, each time a certificate with its own key', async () => {
+  // Nodes that start side by side each ask for the shared kube-proxy identity; one openssl
+  // run must never read a request file that another is still writing.
+  const dir = await mkdtemp(join(tmpdir(), 'kck-pki-'));
+  try {
+    const ca = await createCertificateAuthority(dir, 'kck-test-ca');
+    const caCert = new X509Certificate(ca.certPem);
+    const issued = await Promise.all(Array.from({ length: 6 }, () => ca.issue({ name: 'shared', commonName: 'system:kube-proxy', usage: 'client' })));
+    for (const one of issued) {
+      const cert = new X509Certificate(one.certPem);
+      assert.ok(cert.verify(caCert.publicKey));
+      assert.ok(cert.checkPrivateKey(createPrivateKey(one.keyPem)), 'the key returned is the certificate\'s');
+    }
+    assert.equal(new Set(issued.map((i) => new X509Certificate(i.certPem).serialNumber)).size, issued.length);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -65,8 +65,18 @@ export async function createCertificateAuthority(dir: string, commonName: string
   ]);
   const certPem = await readFile(certPath, 'utf8');
   let serial = 1;
+  // Issues of one name share files; each waits for the one before it, so openssl never reads
+  // a request or key that another issue is still writing.
+  const lastIssueOf = new Map<string, Promise<unknown>>();
 
-  async function issue(request: CertificateRequest): Promise<IssuedCertificate> {
+  function issue(request: CertificateRequest): Promise<IssuedCertificate> {
+    const previous = lastIssueOf.get(request.name) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => issueNow(request));
+    lastIssueOf.set(request.name, next);
+    return next;
+  }
+
+  async function issueNow(request: CertificateRequest): Promise<IssuedCertificate> {
     const base = join(dir, request.name);
     const keyOut = `${base}.key`;
     const csrOut = `${base}.csr`;

@@ -153,12 +153,25 @@ async function startOnce(opts: UpstreamControlPlaneOptions): Promise<UpstreamCon
     await writeFile(serviceAccountKey, sa.privateKey, { mode: 0o600 });
     await writeFile(serviceAccountPub, sa.publicKey);
 
-    const issueClient = async (user: string, groups: readonly string[] = []): Promise<ClientCredentials> => {
+    const issueClientNow = async (user: string, groups: readonly string[]): Promise<ClientCredentials> => {
       const file = user.replace(/[^a-zA-Z0-9.-]/g, '_');
       const cert = await ca.issue({ name: `client-${file}`, commonName: user, organizations: groups, usage: 'client' });
       const kubeconfigPath = join(stateDir, `${file}.kubeconfig`);
       await writeFile(kubeconfigPath, kubeconfigYaml({ server, caPem: ca.certPem, clientCertPem: cert.certPem, clientKeyPem: cert.keyPem, user }), { mode: 0o600 });
       return { kubeconfigPath, certPem: cert.certPem, keyPem: cert.keyPem };
+    };
+    // One identity is issued once: nodes that start side by side all ask for kube-proxy's, and
+    // two writes of one kubeconfig file at once can leave it torn.
+    const issuedClients = new Map<string, Promise<ClientCredentials>>();
+    const issueClient = (user: string, groups: readonly string[] = []): Promise<ClientCredentials> => {
+      const key = JSON.stringify([user, [...groups].sort()]);
+      let issued = issuedClients.get(key);
+      if (issued === undefined) {
+        issued = issueClientNow(user, groups);
+        issuedClients.set(key, issued);
+        issued.catch(() => issuedClients.delete(key));
+      }
+      return issued;
     };
     const issueServingCert = async (name: string, commonName: string, ipAddresses: readonly string[], dnsNames: readonly string[] = []): Promise<{ certPath: string; keyPath: string }> =>
       ca.issue({ name: `serving-${name.replace(/[^a-zA-Z0-9.-]/g, '_')}`, commonName, ipAddresses: [...ipAddresses], dnsNames: [...dnsNames], usage: 'server' });
