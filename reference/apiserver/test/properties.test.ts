@@ -15,14 +15,22 @@ const name = fc.oneof(
   { weight: 1, arbitrary: fc.string({ minLength: 0, maxLength: 30 }) },
 );
 const labelValue = fc.oneof({ weight: 3, arbitrary: fc.stringMatching(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,10}[A-Za-z0-9])?$/) }, { weight: 1, arbitrary: fc.string({ maxLength: 12 }) });
-const labels = fc.dictionary(fc.oneof(dnsLabel, fc.string({ maxLength: 10 })), labelValue, { maxKeys: 3 });
+const prefixedKey = fc.tuple(dnsLabel, fc.stringMatching(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,10}[A-Za-z0-9])?$/)).map(([prefix, key]) => `${prefix}/${key}`);
+const labels = fc.dictionary(fc.oneof(dnsLabel, prefixedKey, fc.string({ maxLength: 10 })), labelValue, { maxKeys: 3 });
 const data = fc.dictionary(fc.stringMatching(/^[-._a-zA-Z0-9]{1,12}$/).filter((k) => k !== '.' && k !== '..'), fc.string({ maxLength: 20 }), { maxKeys: 3 });
 
 const VALID_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const VALID_KEY = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const KEY_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const VALID_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+// A label key is a name part with an optional DNS subdomain prefix and '/', as 'a/0' is.
+function validKey(k: string): boolean {
+  const slash = k.indexOf('/');
+  const [prefix, keyName] = slash < 0 ? [undefined, k] : [k.slice(0, slash), k.slice(slash + 1)];
+  if (prefix !== undefined && !(VALID_NAME.test(prefix) && prefix.length <= 253)) return false;
+  return KEY_NAME.test(keyName) && keyName.length <= 63;
+}
 function valid(n: string, l: Record<string, string>): boolean {
-  return VALID_NAME.test(n) && n.length <= 253 && Object.entries(l).every(([k, v]) => VALID_KEY.test(k) && k.length <= 63 && VALID_VALUE.test(v) && v.length <= 63);
+  return VALID_NAME.test(n) && n.length <= 253 && Object.entries(l).every(([k, v]) => validKey(k) && VALID_VALUE.test(v) && v.length <= 63);
 }
 
 void test('random objects, patches and selectors never get a 5xx', { timeout: 300_000 }, async (t) => {
