@@ -47,13 +47,19 @@ export function isCapability(name: string): name is Capability {
   return (CAPABILITIES as readonly string[]).includes(name);
 }
 
+/** Where a target's component logs are read from. */
+export interface ComponentLogs {
+  /** The last `perSource` lines of each component's log that contain `needle`, each prefixed with its source. */
+  linesNaming(needle: string, perSource: number): Promise<string[]>;
+}
+
 export interface StartedTarget {
   readonly kube: KubeApi;
   readonly topology: Topology | undefined;
   readonly faults: Faults | undefined;
   readonly network: Network | undefined;
-  /** A folder holding the components' logs (*.log, at any depth), quoted in failed scenarios' reports; absent when the target keeps none. */
-  readonly logDirectory?: string;
+  /** The components' logs, quoted in failed scenarios' reports; absent when the target keeps none. */
+  readonly logs?: ComponentLogs;
   stop(): Promise<void>;
 }
 

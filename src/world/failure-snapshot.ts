@@ -7,9 +7,8 @@
  * Everything is read through the KubeApi port, so it works on every target; component logs
  * only where the target says where they are. Best effort: a part that cannot be read says so.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { KubeApi, KubeObject } from '../ports/kube-api.ts';
+import type { ComponentLogs } from '../ports/target.ts';
 
 export const SNAPSHOT_MEDIA_TYPE = 'text/x-kck-snapshot';
 
@@ -70,19 +69,7 @@ async function section(title: string, read: () => Promise<string[]>): Promise<st
   }
 }
 
-/** The last `perFile` lines of each component log (*.log under the folder) that mention `needle`. */
-export async function logLinesNaming(logDirectory: string, needle: string, perFile = 15): Promise<string[]> {
-  const files = (await readdir(logDirectory, { recursive: true })).filter((f) => f.endsWith('.log')).sort();
-  const out: string[] = [];
-  for (const file of files) {
-    const text = await readFile(join(logDirectory, file), 'utf8').catch(() => '');
-    const hits = text.split('\n').filter((l) => l.includes(needle));
-    for (const line of hits.slice(-perFile)) out.push(`${file}: ${line.slice(0, 300)}`);
-  }
-  return out;
-}
-
-export async function failureSnapshot(kube: KubeApi, namespace: string, logDirectory: string | undefined): Promise<string> {
+export async function failureSnapshot(kube: KubeApi, namespace: string, logs: ComponentLogs | undefined): Promise<string> {
   const lines: string[] = [];
   if (namespace !== '') {
     lines.push(...await section(`Pods in ${namespace}`, async () => (await kube.list<PodLike>({ apiVersion: 'v1', kind: 'Pod' }, { namespace })).items.map(describePod)));
@@ -93,8 +80,8 @@ export async function failureSnapshot(kube: KubeApi, namespace: string, logDirec
     }));
   }
   lines.push(...await section('Nodes', async () => (await kube.list<NodeLike>({ apiVersion: 'v1', kind: 'Node' })).items.map(describeNode)));
-  if (logDirectory !== undefined && namespace !== '') {
-    lines.push(...await section(`component log lines naming ${namespace}`, () => logLinesNaming(logDirectory, namespace)));
+  if (logs !== undefined && namespace !== '') {
+    lines.push(...await section(`component log lines naming ${namespace}`, () => logs.linesNaming(namespace, 15)));
   }
   return lines.join('\n');
 }

@@ -66,7 +66,7 @@ After({ timeout: 300_000 }, async function (this: KitWorld, { result }) {
   if (result?.status === Status.FAILED && this.hasStarted()) {
     const started = await this.running();
     const snapshot = await Promise.race([
-      failureSnapshot(started.kube, this.namespace, started.logDirectory),
+      failureSnapshot(started.kube, this.namespace, started.logs),
       new Promise<string>((resolve) => setTimeout(() => resolve('(no snapshot: the cluster did not answer within 20 s)'), 20_000).unref()),
     ]);
     this.attach(snapshot, SNAPSHOT_MEDIA_TYPE);

@@ -24,8 +24,10 @@ import { join } from 'node:path';
 import { createEtcdClient } from '../../clients/etcd/etcd-client.ts';
 import { KubeClient } from '../../clients/kube/kube-client.ts';
 import type { Identity, KubeObject } from '../../ports/kube-api.ts';
+import type { ComponentLogs } from '../../ports/target.ts';
 import { freePort } from '../../process/free-port.ts';
 import { settleAll } from '../../process/settle-all.ts';
+import { linesNaming } from '../component-logs.ts';
 import { ClusterCredentials } from '../reference/cluster-credentials.ts';
 import { grantCloudControllerManager } from '../reference/cloud-controller-manager-rbac.ts';
 import { CONTROLLER_COMMAND, REFERENCE_CONTROLLER_FLAGS, type ControllerName } from '../reference/controller-flags.ts';
@@ -169,6 +171,20 @@ export class DockerCluster {
     await mkdir(dir, { recursive: true });
     const all = [...[...this.nodes.values()].map((n) => n.container), ...this.components.values()];
     await Promise.all(all.map(async (c) => writeFile(join(dir, `${this.id}-${c.spec.instance}.log`), await c.logTail(100_000))));
+  }
+
+  /**
+   * The containers' logs, read from docker when a failed scenario asks; each container is a
+   * source (a node's supervisor prefixes each line with its component).
+   */
+  logs(): ComponentLogs {
+    return {
+      linesNaming: async (needle, perSource) => {
+        const all = [...[...this.nodes.values()].map((n) => n.container), ...this.components.values()];
+        const texts = await Promise.all(all.map(async (c) => ({ source: c.spec.instance, text: await c.logTail(20_000) })));
+        return texts.sort((a, b) => a.source.localeCompare(b.source)).flatMap((t) => linesNaming(t.source, t.text, needle, perSource));
+      },
+    };
   }
 
   private common(instance: string, ip: string): { name: string; network: string; ip: string; labels: Record<string, string>; binds: Array<{ source: string; target: string }> } {

@@ -60,6 +60,9 @@ test('node containers register Ready, run Pods, lose and regain the network, and
     for (const n of ['node-1', 'node-2']) assert.equal(await ready(n), 'True');
     // A Pod on node-2 answers a Pod on node-1 across the run network (pod CIDR routes).
     await crossNodeProbe(kube, 'kck-nodes-probe');
+    // A failed scenario's snapshot quotes the node containers' log lines that name its namespace.
+    const quoted = await cluster.logs().linesNaming('kck-nodes-probe', 5);
+    assert.ok(quoted.some((l) => /^node-\d: .*pod kck-nodes-probe\/.*sandbox .* created/.test(l)), `no node log line names the probe's Pods: ${JSON.stringify(quoted)}`);
     // Isolated, node-2 stops reporting and goes NotReady/Unknown; healed, it is Ready again.
     await faults.isolateNode('node-2');
     await eventually('node-2 to stop being Ready', async () => assert.notEqual(await ready('node-2'), 'True'), { timeoutMs: 120_000 });

@@ -100,7 +100,7 @@ export function dockerTarget(env: NodeJS.ProcessEnv): Target {
         cri,
       });
       const kube = cluster.client();
-      return { kube, topology: new DockerTopology(cluster, kube), faults: new DockerFaults(cluster), network: new ClientPodNetwork(kube, WORKLOAD_IMAGE), stop: () => cluster.stop() };
+      return { kube, topology: new DockerTopology(cluster, kube), faults: new DockerFaults(cluster), network: new ClientPodNetwork(kube, WORKLOAD_IMAGE), logs: cluster.logs(), stop: () => cluster.stop() };
     },
   };
 }

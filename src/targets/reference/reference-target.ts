@@ -12,6 +12,7 @@ import { etcdClusterFactory } from '../etcd/etcd-cluster-factories.ts';
 import { ReferenceCluster } from './reference-cluster.ts';
 import { ClientPodNetwork } from '../network/client-pod-network.ts';
 import { WORKLOAD_IMAGE } from '../../../reference/workloads/catalogue.ts';
+import { folderLogs } from '../component-logs.ts';
 import { ReferenceFaults } from './reference-faults.ts';
 import { ReferenceTopology } from './reference-topology.ts';
 
@@ -73,7 +74,7 @@ export function referenceTarget(env: NodeJS.ProcessEnv): Target {
         topology: new ReferenceTopology(cluster, kube),
         faults: new ReferenceFaults(cluster),
         network: new ClientPodNetwork(kube, WORKLOAD_IMAGE),
-        logDirectory: join(cluster.stateDir, 'logs'),
+        logs: folderLogs(join(cluster.stateDir, 'logs')),
         stop: () => cluster.stop(),
       };
     },

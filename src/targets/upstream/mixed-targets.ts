@@ -21,6 +21,7 @@ import { ReferenceCluster } from '../reference/reference-cluster.ts';
 import { ReferenceFaults } from '../reference/reference-faults.ts';
 import { ReferenceTopology } from '../reference/reference-topology.ts';
 import { which } from '../which.ts';
+import { folderLogs } from '../component-logs.ts';
 import { controllerManagerFlags, schedulerFlags } from './control-plane-flags.ts';
 import { upstreamBinDir } from './upstream-binaries.ts';
 import { upstreamTarget } from './upstream-target.ts';
@@ -109,7 +110,7 @@ export function referenceApiserverWithUpstreamControllersTarget(env: NodeJS.Proc
         topology: new ReferenceTopology(cluster, kube),
         faults: new ReferenceFaults(cluster),
         network: root ? new ClientPodNetwork(kube, WORKLOAD_IMAGE) : undefined,
-        logDirectory: join(cluster.stateDir, 'logs'),
+        logs: folderLogs(join(cluster.stateDir, 'logs')),
         stop: () => cluster.stop(),
       };
     },

@@ -14,6 +14,7 @@ import type { Capability, StartedTarget, Target } from '../../ports/target.ts';
 import { WORKLOAD_IMAGE } from '../../../reference/workloads/catalogue.ts';
 import { ClientPodNetwork } from '../network/client-pod-network.ts';
 import { which } from '../which.ts';
+import { folderLogs } from '../component-logs.ts';
 import { upstreamBinDir, upstreamVersion } from './upstream-binaries.ts';
 import { UpstreamCluster } from './upstream-cluster.ts';
 import { UpstreamFaults } from './upstream-faults.ts';
@@ -97,7 +98,7 @@ export function upstreamTarget(env: NodeJS.ProcessEnv = process.env, variant: Up
           topology: new UpstreamTopology(cluster),
           faults: root ? new UpstreamFaults(cluster) : undefined,
           network: root ? new ClientPodNetwork(kube, WORKLOAD_IMAGE) : undefined,
-          logDirectory: cluster.controlPlane.stateDir,
+          logs: folderLogs(cluster.controlPlane.stateDir),
           stop: async () => {
             kube.close();
             await cluster.stop();
