@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { startManagedProcess, type ManagedProcess } from '../../process/managed-process.ts';
+import { withOwnHostname } from '../../process/own-hostname.ts';
 import { eventually } from '../../world/eventually.ts';
 
 export const KCK_BIN = fileURLToPath(new URL('../../../bin/kck.mjs', import.meta.url));
@@ -19,6 +20,8 @@ export interface ComponentSpec {
   /** Resolves when the component serves; throws (and is retried) until then. */
   ready(): Promise<void>;
   readyTimeoutMs?: number;
+  /** Run in a UTS namespace with this host name (root only; see own-hostname.ts). */
+  hostname?: string;
 }
 
 export class ComponentProcess {
@@ -39,7 +42,8 @@ export class ComponentProcess {
 
   async start(): Promise<void> {
     const { command, args } = this.spec;
-    const [exe, argv] = 'kck' in command ? [process.execPath, [KCK_BIN, command.kck, ...args]] : [command.executable, args];
+    const [direct, directArgs] = 'kck' in command ? [process.execPath, [KCK_BIN, command.kck, ...args]] : [command.executable, args];
+    const [exe, argv] = this.spec.hostname === undefined ? [direct, directArgs] : withOwnHostname(this.spec.hostname, direct, directArgs);
     const proc = await startManagedProcess(this.spec.name, exe, argv, join(this.logDir, `${this.spec.name}.log`), this.spec.env);
     this.process = proc;
     await eventually(`${this.spec.name} to become ready`, async () => {

@@ -17,7 +17,7 @@ import { settleAll } from '../../process/settle-all.ts';
 import { ClusterCredentials } from './cluster-credentials.ts';
 import { grantCloudControllerManager } from './cloud-controller-manager-rbac.ts';
 import type { ControllerName } from './controller-flags.ts';
-import { referenceControllerSpec } from './reference-controller-process.ts';
+import { referenceControllerSpec, STANDBY_ELECTION_FLAGS } from './reference-controller-process.ts';
 import { canBuildNamespaces, ClusterNetwork } from './cluster-network.ts';
 import { ComponentProcess, type ComponentSpec } from './component-process.ts';
 import { markControlPlaneNode, nodeComponents, removeNodeLeftovers, planNode, referenceNodeCredentials, type NodePlan } from './reference-nodes.ts';
@@ -238,8 +238,7 @@ export class ReferenceCluster {
       { controller: 'kube-controller-manager', args: [] },
       ...(this.options.cloudProvider ? [{ controller: 'cloud-controller-manager' as const, args: await this.cloudConfig() }] : []),
     ];
-    // Standbys take over within a short lease when the leader dies (S3.6).
-    const election = this.options.controlPlanes > 1 ? ['--leader-elect-lease-duration', '4s', '--leader-elect-renew-deadline', '3s', '--leader-elect-retry-period', '500ms'] : [];
+    const election = this.options.controlPlanes > 1 ? STANDBY_ELECTION_FLAGS : [];
     if (this.options.cloudProvider) await grantCloudControllerManager(admin);
     // Side by side: each is ready once its Lease names a holder, whichever instance won.
     const specs = [];

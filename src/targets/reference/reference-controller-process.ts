@@ -10,6 +10,9 @@ import { CONTROLLER_COMMAND, REFERENCE_CONTROLLER_FLAGS, type ControllerName } f
 
 type LeaseView = KubeObject & { spec?: { holderIdentity?: string } };
 
+/** Election timing of highly available reference controllers: standbys take over within a short lease when the leader dies (S3.6). */
+export const STANDBY_ELECTION_FLAGS: readonly string[] = ['--leader-elect-lease-duration', '4s', '--leader-elect-renew-deadline', '3s', '--leader-elect-retry-period', '500ms'];
+
 export interface ReferenceControllerOptions {
   controller: ControllerName;
   /** Instance name, e.g. kube-scheduler-2. */

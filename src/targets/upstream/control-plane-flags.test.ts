@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import { apiserverArgs, controllerManagerArgs, etcdArgs, schedulerArgs, type ControlPlaneLayout } from './control-plane-flags.ts';
+import { apiserverArgs, authenticationConfigYaml, controllerManagerArgs, etcdArgs, schedulerArgs, type ControlPlaneLayout } from './control-plane-flags.ts';
 import { kubeconfigYaml } from './kubeconfig-yaml.ts';
 
 const layout: ControlPlaneLayout = {
-  stateDir: '/s', etcdDataDir: '/s/etcd', etcdClientPort: 1001, etcdPeerPort: 1002, apiserverPort: 1003,
-  controllerManagerPort: 1004, schedulerPort: 1005, serviceClusterIpRange: '10.0.0.0/24', clusterCidr: '10.244.0.0/16',
+  stateDir: '/s', etcdDataDir: '/s/etcd', etcdClientPort: 1001, etcdPeerPort: 1002, apiserverPorts: [1003, 1013],
+  server: 'https://127.0.0.1:1000', controllerManagerPorts: [1004, 1014], schedulerPorts: [1005, 1015], authenticationConfig: '/s/authn.yaml',
+  serviceClusterIpRange: '10.0.0.0/24', clusterCidr: '10.244.0.0/16',
   pki: {
     caCert: '/s/ca.crt', caKey: '/s/ca.key', apiserverCert: '/s/a.crt', apiserverKey: '/s/a.key',
     apiserverKubeletClientCert: '/s/k.crt', apiserverKubeletClientKey: '/s/k.key', serviceAccountKey: '/s/sa.key', serviceAccountPub: '/s/sa.pub',
@@ -22,8 +23,28 @@ void test('the apiserver talks to this etcd and secures its port with RBAC and N
   assert.equal(flag(args, 'secure-port'), '1003');
   assert.equal(flag(args, 'authorization-mode'), 'Node,RBAC');
   assert.equal(flag(args, 'service-cluster-ip-range'), '10.0.0.0/24');
-  assert.equal(flag(args, 'service-account-issuer'), 'https://127.0.0.1:1003');
-  assert.equal(flag(args, 'anonymous-auth'), 'false');
+  assert.equal(flag(args, 'authentication-config'), '/s/authn.yaml');
+  assert.equal(flag(args, 'anonymous-auth'), undefined, 'upstream refuses --anonymous-auth beside an authentication config that sets anonymous');
+});
+
+void test('apiserver instances share the issuer and etcd; each has its port, and only the first keeps the kubernetes Endpoints', () => {
+  const [first, second] = [apiserverArgs(layout, 0), apiserverArgs(layout, 1)];
+  assert.deepEqual([flag(first, 'secure-port'), flag(second, 'secure-port')], ['1003', '1013']);
+  for (const args of [first, second]) {
+    assert.equal(flag(args, 'service-account-issuer'), 'https://127.0.0.1:1000');
+    assert.equal(flag(args, 'etcd-servers'), 'http://127.0.0.1:1001');
+  }
+  assert.deepEqual([flag(first, 'endpoint-reconciler-type'), flag(second, 'endpoint-reconciler-type')], ['lease', 'none']);
+  assert.equal(flag(schedulerArgs(layout, 1), 'secure-port'), '1015');
+  assert.equal(flag(controllerManagerArgs(layout, 1), 'secure-port'), '1014');
+  assert.throws(() => apiserverArgs(layout, 2), /no apiserver port 3/);
+});
+
+void test('anonymous requests are authenticated on the health endpoints only', () => {
+  const config = parse(authenticationConfigYaml()) as { kind: string; anonymous: { enabled: boolean; conditions: Array<{ path: string }> } };
+  assert.equal(config.kind, 'AuthenticationConfiguration');
+  assert.equal(config.anonymous.enabled, true);
+  assert.deepEqual(config.anonymous.conditions.map((c) => c.path).sort(), ['/healthz', '/livez', '/readyz']);
 });
 
 void test('controllers elect leaders, use their own kubeconfigs and sign tokens with the same key', () => {

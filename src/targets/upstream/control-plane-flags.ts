@@ -13,9 +13,18 @@ export interface ControlPlaneLayout {
   etcdDataDir: string;
   etcdClientPort: number;
   etcdPeerPort: number;
-  apiserverPort: number;
-  controllerManagerPort: number;
-  schedulerPort: number;
+  /** The secure port of each kube-apiserver instance; they share the bind address. */
+  apiserverPorts: readonly number[];
+  /**
+   * Where clients reach the API: the one apiserver, or the load balancer in front of several.
+   * It is also the service-account issuer, which every instance must share.
+   */
+  server: string;
+  /** The health port of each kube-controller-manager and kube-scheduler instance. */
+  controllerManagerPorts: readonly number[];
+  schedulerPorts: readonly number[];
+  /** The apiserver's AuthenticationConfiguration file (authenticationConfigYaml). */
+  authenticationConfig: string;
   /** Service ClusterIPs come from here; the first address goes to the `kubernetes` Service. */
   serviceClusterIpRange: string;
   /** Pod CIDRs for nodes are cut from here by the node-ipam controller. */
@@ -54,15 +63,39 @@ export function etcdArgs(l: ControlPlaneLayout): string[] {
   ];
 }
 
-export function apiserverArgs(l: ControlPlaneLayout): string[] {
+/**
+ * Anonymous requests are allowed on the health endpoints only, as kubeadm's default RBAC lets
+ * system:unauthenticated read them: a load balancer checks /readyz without credentials, and
+ * every other anonymous request still gets 401.
+ */
+export function authenticationConfigYaml(): string {
+  return [
+    'apiVersion: apiserver.config.k8s.io/v1beta1',
+    'kind: AuthenticationConfiguration',
+    'anonymous:',
+    '  enabled: true',
+    '  conditions:',
+    ...['/livez', '/readyz', '/healthz'].map((path) => `  - path: ${path}`),
+    '',
+  ].join('\n');
+}
+
+function at<T>(list: readonly T[], index: number, what: string): T {
+  const value = list[index];
+  if (value === undefined) throw new Error(`the control plane layout has no ${what} ${index + 1}`);
+  return value;
+}
+
+/** Flags of kube-apiserver instance `index` (0-based). */
+export function apiserverArgs(l: ControlPlaneLayout, index = 0): string[] {
   const address = l.bindAddress ?? '127.0.0.1';
-  const server = `https://${address}:${l.apiserverPort}`;
+  const port = at(l.apiserverPorts, index, 'apiserver port');
   return [
     `--bind-address=${address}`,
     `--advertise-address=${address}`,
-    `--secure-port=${l.apiserverPort}`,
+    `--secure-port=${port}`,
     `--etcd-servers=http://127.0.0.1:${l.etcdClientPort}`,
-    `--cert-dir=${l.stateDir}/apiserver-certs`,
+    `--cert-dir=${l.stateDir}/apiserver-certs-${index + 1}`,
     `--tls-cert-file=${l.pki.apiserverCert}`,
     `--tls-private-key-file=${l.pki.apiserverKey}`,
     `--client-ca-file=${l.pki.caCert}`,
@@ -71,7 +104,7 @@ export function apiserverArgs(l: ControlPlaneLayout): string[] {
     `--kubelet-certificate-authority=${l.pki.caCert}`,
     '--authorization-mode=Node,RBAC',
     '--enable-admission-plugins=NodeRestriction',
-    '--anonymous-auth=false',
+    `--authentication-config=${l.authenticationConfig}`,
     `--service-cluster-ip-range=${l.serviceClusterIpRange}`,
     '--service-node-port-range=30000-32767',
     '--allow-privileged=true',
@@ -79,26 +112,30 @@ export function apiserverArgs(l: ControlPlaneLayout): string[] {
     // (and the token controller) verify with the public one.
     `--service-account-key-file=${l.pki.serviceAccountPub}`,
     `--service-account-signing-key-file=${l.pki.serviceAccountKey}`,
-    `--service-account-issuer=${server}`,
-    `--api-audiences=${server}`,
-    '--endpoint-reconciler-type=lease',
+    `--service-account-issuer=${l.server}`,
+    `--api-audiences=${l.server}`,
+    // The lease reconciler keys the `kubernetes` Endpoints by address, and the instances share
+    // one address on different ports: only the first keeps them, or they would flip the port.
+    `--endpoint-reconciler-type=${index === 0 ? 'lease' : 'none'}`,
     // There is only loopback; the default "first non-loopback interface" lookup would fail.
     '--kubelet-preferred-address-types=InternalIP,Hostname',
     '--v=1',
   ];
 }
 
-export function controllerManagerArgs(l: ControlPlaneLayout): string[] {
+/** Flags of kube-controller-manager instance `index` (0-based). */
+export function controllerManagerArgs(l: ControlPlaneLayout, index = 0): string[] {
   return controllerManagerFlags({
-    kubeconfig: l.controllerManagerKubeconfig, delegatedAuth: true, port: l.controllerManagerPort,
-    certDir: `${l.stateDir}/controller-manager-certs`, leaderElect: true, useServiceAccountCredentials: true,
+    kubeconfig: l.controllerManagerKubeconfig, delegatedAuth: true, port: at(l.controllerManagerPorts, index, 'controller-manager port'),
+    certDir: `${l.stateDir}/controller-manager-certs-${index + 1}`, leaderElect: true, useServiceAccountCredentials: true,
     serviceAccountKey: l.pki.serviceAccountKey, rootCa: l.pki.caCert, signingCert: l.pki.caCert, signingKey: l.pki.caKey,
     serviceClusterIpRange: l.serviceClusterIpRange, clusterCidr: l.clusterCidr,
   });
 }
 
-export function schedulerArgs(l: ControlPlaneLayout): string[] {
-  return schedulerFlags({ kubeconfig: l.schedulerKubeconfig, delegatedAuth: true, port: l.schedulerPort, certDir: `${l.stateDir}/scheduler-certs`, leaderElect: true });
+/** Flags of kube-scheduler instance `index` (0-based). */
+export function schedulerArgs(l: ControlPlaneLayout, index = 0): string[] {
+  return schedulerFlags({ kubeconfig: l.schedulerKubeconfig, delegatedAuth: true, port: at(l.schedulerPorts, index, 'scheduler port'), certDir: `${l.stateDir}/scheduler-certs-${index + 1}`, leaderElect: true });
 }
 
 /** What kube-scheduler and kube-controller-manager need, whichever apiserver they talk to. */

@@ -32,12 +32,16 @@ export function upstreamApiserverWithReferenceControllersTarget(env: NodeJS.Proc
   return upstreamTarget(env, { name: 'upstream-apiserver+reference-controllers', controllers: 'reference' });
 }
 
-/** The upstream kube-scheduler and kube-controller-manager as the reference cluster's controllers. */
-export function upstreamControllerSpecs(binDir: string): (adminKubeconfig: string, stateDir: string) => Promise<ComponentSpec[]> {
+/**
+ * The upstream kube-scheduler and kube-controller-manager as the reference cluster's
+ * controllers, `replicas` of each; several get host names of their own, which their Lease
+ * holder identities carry (own-hostname.ts).
+ */
+export function upstreamControllerSpecs(binDir: string, replicas = 1): (adminKubeconfig: string, stateDir: string) => Promise<ComponentSpec[]> {
   return async (kubeconfig, stateDir) => {
-    const spec = async (name: 'kube-scheduler' | 'kube-controller-manager'): Promise<ComponentSpec> => {
+    const spec = async (name: 'kube-scheduler' | 'kube-controller-manager', instance: string): Promise<ComponentSpec> => {
       const port = await freePort();
-      const common = { kubeconfig, delegatedAuth: false, port, certDir: join(stateDir, `${name}-certs`), leaderElect: true, contentType: 'application/json' };
+      const common = { kubeconfig, delegatedAuth: false, port, certDir: join(stateDir, `${instance}-certs`), leaderElect: true, contentType: 'application/json' };
       const args = name === 'kube-scheduler'
         ? schedulerFlags(common)
         : [
@@ -46,9 +50,10 @@ export function upstreamControllerSpecs(binDir: string): (adminKubeconfig: strin
           '--node-monitor-grace-period=10s', '--node-monitor-period=2s',
         ];
       return {
-        name: `${name}-1`,
+        name: instance,
         command: { executable: join(binDir, name) },
         args,
+        ...(replicas > 1 ? { hostname: instance } : {}),
         ready: async () => {
           const res = await getOnce(`https://127.0.0.1:${port}/healthz`, { insecure: true });
           if (res.status !== 200) throw new Error(`${name} /healthz answered ${res.status}`);
@@ -56,19 +61,22 @@ export function upstreamControllerSpecs(binDir: string): (adminKubeconfig: strin
         readyTimeoutMs: 120_000,
       };
     };
-    return [await spec('kube-scheduler'), await spec('kube-controller-manager')];
+    const specs: ComponentSpec[] = [];
+    for (const name of ['kube-scheduler', 'kube-controller-manager'] as const) {
+      for (let i = 1; i <= replicas; i++) specs.push(await spec(name, `${name}-${i}`));
+    }
+    return specs;
   };
 }
 
 const MIXED_BUILT: readonly Capability[] = [
   'kube-api', 'scheduler', 'controller-manager', 'no-cloud-provider', 'faults', 'component-config', 'authn',
   'nodes', 'static-pods', 'runtime-classes', 'kube-proxy', 'cluster-network', 'proxy-mode-iptables',
-  'apiserver-replicas', 'apiserver-failover',
+  'apiserver-replicas', 'apiserver-failover', 'ha-control-plane',
 ];
 
 const MIXED_PENDING: ReadonlyMap<Capability, string> = new Map<Capability, string>([
   ['apiserver-outage-recovery', 'upstream kube-scheduler and kube-controller-manager exit by design when they lose their Lease; this configuration does not restart them as a kubelet restarts static Pods (the upstream target does)'],
-  ['ha-control-plane', 'this configuration runs one upstream scheduler and one upstream controller-manager'],
 ]);
 
 const MIXED_NEVER: Partial<Record<Capability, string>> = {
@@ -83,10 +91,12 @@ const MIXED_NEVER: Partial<Record<Capability, string>> = {
 
 /** Needs that call for nodes; control-plane-only scenarios start without them, in seconds. */
 const NODE_NEEDS: readonly Capability[] = ['nodes', 'static-pods', 'runtime-classes', 'kube-proxy', 'cluster-network', 'proxy-mode-iptables', 'component-config'];
+/** Needs that call for root besides the nodes: upstream controller instances get UTS namespaces. */
+const ROOT_NEEDS: readonly Capability[] = [...NODE_NEEDS, 'ha-control-plane'];
 
 export function referenceApiserverWithUpstreamControllersTarget(env: NodeJS.ProcessEnv = process.env): Target {
   const root = process.getuid?.() === 0;
-  const capabilities = new Set<Capability>(MIXED_BUILT.filter((c) => root || !NODE_NEEDS.includes(c)));
+  const capabilities = new Set<Capability>(MIXED_BUILT.filter((c) => root || !ROOT_NEEDS.includes(c)));
   if (which('kubectl', env['PATH']) !== undefined) capabilities.add('kubectl');
   const binDir = env['KCK_UPSTREAM_BIN'] ?? upstreamBinDir();
   return {
@@ -95,14 +105,14 @@ export function referenceApiserverWithUpstreamControllersTarget(env: NodeJS.Proc
     capabilities,
     pending: MIXED_PENDING,
     privateClusters: true,
-    unavailableReason: (c) => MIXED_NEVER[c] ?? (NODE_NEEDS.includes(c) ? 'the reference nodes are network namespaces, which need root' : `the reference-apiserver+upstream-controllers configuration does not offer ${c}`),
+    unavailableReason: (c) => MIXED_NEVER[c] ?? (ROOT_NEEDS.includes(c) ? 'this needs root: the reference nodes are network namespaces, and upstream controller instances get UTS namespaces' : `the reference-apiserver+upstream-controllers configuration does not offer ${c}`),
     async start(needs: readonly Capability[] = []): Promise<StartedTarget> {
       const cluster = await ReferenceCluster.start({
         apiservers: needs.includes('apiserver-replicas') ? 2 : 1,
         cloudProvider: false,
         proxyMode: 'iptables',
         nodes: root && (needs.length === 0 || needs.some((c) => NODE_NEEDS.includes(c))) ? 3 : 0,
-        controllers: upstreamControllerSpecs(binDir),
+        controllers: upstreamControllerSpecs(binDir, needs.includes('ha-control-plane') ? 3 : 1),
       });
       const kube = cluster.client();
       return {

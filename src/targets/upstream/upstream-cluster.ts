@@ -28,7 +28,7 @@ import { KubeClient } from '../../clients/kube/kube-client.ts';
 import { canBuildNamespaces, ClusterNetwork } from '../reference/cluster-network.ts';
 import { ComponentProcess } from '../reference/component-process.ts';
 import type { ControllerName } from '../reference/controller-flags.ts';
-import { referenceControllerSpec } from '../reference/reference-controller-process.ts';
+import { referenceControllerSpec, STANDBY_ELECTION_FLAGS } from '../reference/reference-controller-process.ts';
 import { settleAll } from '../../process/settle-all.ts';
 import { markControlPlaneNode, nodeComponents, removeNodeLeftovers, planNode, type NodeCredentials, type NodeEnvironment, type NodePlan } from '../reference/reference-nodes.ts';
 import { startUpstreamControlPlane, type UpstreamControlPlane } from './upstream-control-plane.ts';
@@ -45,6 +45,10 @@ export interface UpstreamClusterOptions {
   log?: (line: string) => void;
   /** Whose kube-scheduler and kube-controller-manager run (default upstream's). */
   controllers?: 'upstream' | 'reference';
+  /** kube-apiserver instances behind a load balancer (default 1). */
+  apiservers?: number;
+  /** kube-scheduler and kube-controller-manager instances each, electing a leader (default 1). */
+  controllerReplicas?: number;
 }
 
 /** Node identities: the reference cluster's names, so scenarios read the same on both. */
@@ -85,6 +89,8 @@ export class UpstreamCluster {
         ...(reference ? { scheduler: false, controllerManager: false } : {}),
         ...(options.binDir !== undefined ? { binDir: options.binDir } : {}),
         ...(options.log !== undefined ? { log: options.log } : {}),
+        apiservers: options.apiservers ?? 1,
+        controllerReplicas: options.controllerReplicas ?? 1,
         bindAddress: network?.hostAddress ?? '127.0.0.1',
         serviceClusterIpRange: UPSTREAM_SERVICE_CIDR,
         clusterCidr: UPSTREAM_CLUSTER_CIDR,
@@ -99,7 +105,7 @@ export class UpstreamCluster {
     const admin = new KubeClient(await connectionFromKubeconfig(controlPlane.kubeconfigPath));
     const cluster = new UpstreamCluster(controlPlane, network, admin, options.proxyMode ?? 'iptables', options.log);
     try {
-      if (reference) await cluster.startReferenceControllers();
+      if (reference) await cluster.startReferenceControllers(options.controllerReplicas ?? 1);
       if (count > 0) await cluster.addNodes(count);
       if (count > 0) await markControlPlaneNode(admin, nodeName(1));
     } catch (error) {
@@ -120,7 +126,7 @@ export class UpstreamCluster {
   }
 
   /** Ready once each holds its leader-election Lease, the evidence the black-box topology uses. */
-  private async startReferenceControllers(): Promise<void> {
+  private async startReferenceControllers(replicas: number): Promise<void> {
     const cp = this.controlPlane;
     const logs = join(cp.stateDir, 'logs');
     await mkdir(logs, { recursive: true });
@@ -129,8 +135,10 @@ export class UpstreamCluster {
       { controller: 'kube-scheduler', kubeconfig: scheduler.kubeconfigPath },
       { controller: 'kube-controller-manager', kubeconfig: cp.kubeconfigPath },
     ];
-    await settleAll(kinds.map(async (kind) => {
-      const component = new ComponentProcess(referenceControllerSpec({ controller: kind.controller, instance: `${kind.controller}-1`, kubeconfig: kind.kubeconfig, admin: this.admin }), logs);
+    const election = replicas > 1 ? STANDBY_ELECTION_FLAGS : [];
+    const instances = kinds.flatMap((kind) => Array.from({ length: replicas }, (_, i) => ({ ...kind, instance: `${kind.controller}-${i + 1}` })));
+    await settleAll(instances.map(async (kind) => {
+      const component = new ComponentProcess(referenceControllerSpec({ controller: kind.controller, instance: kind.instance, kubeconfig: kind.kubeconfig, extraArgs: election, admin: this.admin }), logs);
       this.referenceControllers.set(component.spec.name, component);
       await component.start();
     }));

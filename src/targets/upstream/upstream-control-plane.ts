@@ -4,19 +4,22 @@
  * hack/local-up-cluster.sh: loopback only, random ports, one temporary state folder, client
  * certificates for the admin and for each component, RBAC and Node authorization on.
  *
- * startUpstreamControlPlane() returns once /readyz answers and both controllers answer
- * /healthz; stop() ends them in reverse order (SIGTERM, SIGKILL after a deadline) and removes
- * the state folder.
+ * startUpstreamControlPlane() returns once each apiserver (and the load balancer in front of
+ * several) answers /readyz and every controller instance answers /healthz; stop() ends them in
+ * reverse order (SIGTERM, SIGKILL after a deadline) and removes the state folder.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCertificateAuthority } from '../../pki/pki.ts';
-import { apiserverArgs, controllerManagerArgs, etcdArgs, schedulerArgs, type ControlPlaneLayout } from './control-plane-flags.ts';
+import { apiserverArgs, authenticationConfigYaml, controllerManagerArgs, etcdArgs, schedulerArgs, type ControlPlaneLayout } from './control-plane-flags.ts';
 import { freePorts } from '../../process/free-port.ts';
 import { kubeconfigYaml } from './kubeconfig-yaml.ts';
 import { startManagedProcess, type ManagedProcess } from '../../process/managed-process.ts';
+import { withOwnHostname } from '../../process/own-hostname.ts';
+import { settleAll } from '../../process/settle-all.ts';
+import { KCK_BIN } from '../reference/component-process.ts';
 import { findEtcd, missingUpstreamBinaries, upstreamBinDir } from './upstream-binaries.ts';
 import { waitFor200, type Credentials } from './wait-for-https.ts';
 
@@ -39,6 +42,18 @@ export interface UpstreamControlPlaneOptions {
    * that address also goes into its serving certificate and every kubeconfig.
    */
   bindAddress?: string;
+  /**
+   * kube-apiserver instances (default 1). Several share the etcd and sit behind the kit's L4
+   * load balancer (reference/apiserver-lb), whose address every client and component uses.
+   */
+  apiservers?: number;
+  /**
+   * kube-scheduler and kube-controller-manager instances each (default 1). Several elect a
+   * leader through their Leases; each runs in a UTS namespace of its own with its instance
+   * name as hostname, so the Lease's holder identity (hostname_uuid) names the instance, as
+   * on separate machines. That needs root.
+   */
+  controllerReplicas?: number;
   /** Extra kube-controller-manager flags, e.g. a shorter --node-monitor-grace-period. */
   controllerManagerArgs?: readonly string[];
   /** Deadline for the whole start (default 120 s: a loaded 2-core machine is slow). */
@@ -56,15 +71,17 @@ export interface ClientCredentials {
 export interface UpstreamControlPlane {
   /** An admin (system:masters) kubeconfig. */
   readonly kubeconfigPath: string;
-  /** https://127.0.0.1:<port> */
+  /** https://<bind address>:<port>: the apiserver, or the load balancer in front of several. */
   readonly server: string;
+  /** Each kube-apiserver instance's own URL, by instance name. */
+  readonly apiserverUrls: ReadonlyMap<string, string>;
   readonly caPem: string;
   readonly stateDir: string;
   /** Key material paths, e.g. to run more controllers (startUpstreamComponents) against it. */
   readonly pki: { caCert: string; caKey: string; serviceAccountKey: string; serviceAccountPub: string };
   /** PIDs and log files of the components as first started, for debugging. */
   readonly processes: ReadonlyMap<string, { pid: number; logPath: string }>;
-  /** The components by name (etcd, kube-apiserver, ...), for fault injection and topology. */
+  /** The components by instance name (etcd-1, kube-apiserver-1, ...), for fault injection and topology. */
   readonly components: ReadonlyMap<string, ControlPlaneComponent>;
   /** A client certificate and kubeconfig for any user, e.g. `system:node:n1` in `system:nodes`. */
   issueClient(user: string, groups?: readonly string[]): Promise<ClientCredentials>;
@@ -135,10 +152,18 @@ async function startOnce(opts: UpstreamControlPlaneOptions): Promise<UpstreamCon
   };
 
   try {
-    const [etcdClientPort = 0, etcdPeerPort = 0, apiserverPort = 0, controllerManagerPort = 0, schedulerPort = 0] = await freePorts(5);
+    const apiservers = opts.apiservers ?? 1;
+    const replicas = opts.controllerReplicas ?? 1;
+    const ports = await freePorts(3 + apiservers + 2 * replicas);
+    const take = (n: number): number[] => ports.splice(0, n);
+    const [etcdClientPort = 0, etcdPeerPort = 0, lbPort = 0] = take(3);
+    const apiserverPorts = take(apiservers);
+    const controllerManagerPorts = take(replicas);
+    const schedulerPorts = take(replicas);
     const serviceClusterIpRange = opts.serviceClusterIpRange ?? '10.0.0.0/24';
     const bindAddress = opts.bindAddress ?? '127.0.0.1';
-    const server = `https://${bindAddress}:${apiserverPort}`;
+    const apiserverUrls = new Map(apiserverPorts.map((port, i) => [`kube-apiserver-${i + 1}`, `https://${bindAddress}:${port}`]));
+    const server = apiservers > 1 ? `https://${bindAddress}:${lbPort}` : [...apiserverUrls.values()][0] ?? '';
 
     const ca = await createCertificateAuthority(join(stateDir, 'pki'), 'kck-upstream-ca');
     const apiserverCert = await ca.issue({
@@ -181,9 +206,12 @@ async function startOnce(opts: UpstreamControlPlaneOptions): Promise<UpstreamCon
     const scheduler = await issueClient('system:kube-scheduler');
     const kubeconfigPath = join(stateDir, 'admin.kubeconfig');
     await writeFile(kubeconfigPath, kubeconfigYaml({ server, caPem: ca.certPem, clientCertPem: admin.certPem, clientKeyPem: admin.keyPem, user: 'kck-admin' }), { mode: 0o600 });
+    const authenticationConfig = join(stateDir, 'authentication-config.yaml');
+    await writeFile(authenticationConfig, authenticationConfigYaml());
 
     const layout: ControlPlaneLayout = {
-      stateDir, bindAddress, etcdDataDir: join(stateDir, 'etcd'), etcdClientPort, etcdPeerPort, apiserverPort, controllerManagerPort, schedulerPort,
+      stateDir, bindAddress, etcdDataDir: join(stateDir, 'etcd'), etcdClientPort, etcdPeerPort,
+      apiserverPorts, server, controllerManagerPorts, schedulerPorts, authenticationConfig,
       serviceClusterIpRange, clusterCidr: opts.clusterCidr ?? '10.244.0.0/16',
       pki: {
         caCert: ca.certPath, caKey: ca.keyPath, apiserverCert: apiserverCert.certPath, apiserverKey: apiserverCert.keyPath,
@@ -193,8 +221,11 @@ async function startOnce(opts: UpstreamControlPlaneOptions): Promise<UpstreamCon
       schedulerKubeconfig: scheduler.kubeconfigPath,
     };
 
+    /** Instances that run with their name as hostname (see controllerReplicas). */
+    const ownHostname = new Set<string>();
     const start = async (name: string, command: string, args: string[]): Promise<ManagedProcess> => {
-      const p = await startManagedProcess(name, command, args, join(stateDir, `${name}.log`));
+      const [exe, argv] = ownHostname.has(name) ? withOwnHostname(name, command, args) : [command, args];
+      const p = await startManagedProcess(name, exe, argv, join(stateDir, `${name}.log`));
       running.push(p);
       current.set(name, p);
       log(`${name} started (pid ${p.pid}, log ${p.logPath})`);
@@ -255,21 +286,34 @@ async function startOnce(opts: UpstreamControlPlaneOptions): Promise<UpstreamCon
       await waitReady(p, url, creds);
       manage(p, command, args, url, creds);
     };
-    await launch('etcd', etcdPath, etcdArgs(layout), `http://127.0.0.1:${etcdClientPort}/health`, {});
+    await launch('etcd-1', etcdPath, etcdArgs(layout), `http://127.0.0.1:${etcdClientPort}/health`, {});
     const adminCreds: Credentials = { ca: ca.certPem, cert: admin.certPem, key: admin.keyPem };
-    await launch('kube-apiserver', join(binDir, 'kube-apiserver'), apiserverArgs(layout), `${server}/readyz`, adminCreds);
+    await settleAll([...apiserverUrls].map(([name, url], i) => launch(name, join(binDir, 'kube-apiserver'), apiserverArgs(layout, i), `${url}/readyz`, adminCreds)));
+    if (apiservers > 1) {
+      const lb = await start('apiserver-lb', process.execPath, [KCK_BIN, 'apiserver-lb', '--listen', `${bindAddress}:${lbPort}`, '--backends', [...apiserverUrls.values()].join(',')]);
+      await waitReady(lb, `${server}/readyz`, adminCreds);
+    }
+    const controllers: Array<Promise<void>> = [];
     // Both serve /healthz with a self-signed certificate of their own; the path is always allowed.
-    if (opts.controllerManager !== false) {
-      await launch('kube-controller-manager', join(binDir, 'kube-controller-manager'), [...controllerManagerArgs(layout), ...(opts.controllerManagerArgs ?? [])], `https://127.0.0.1:${controllerManagerPort}/healthz`, { insecure: true });
+    for (let i = 0; i < replicas; i++) {
+      if (opts.controllerManager !== false) {
+        const name = `kube-controller-manager-${i + 1}`;
+        if (replicas > 1) ownHostname.add(name);
+        controllers.push(launch(name, join(binDir, 'kube-controller-manager'), [...controllerManagerArgs(layout, i), ...(opts.controllerManagerArgs ?? [])], `https://127.0.0.1:${controllerManagerPorts[i] ?? 0}/healthz`, { insecure: true }));
+      }
+      if (opts.scheduler !== false) {
+        const name = `kube-scheduler-${i + 1}`;
+        if (replicas > 1) ownHostname.add(name);
+        controllers.push(launch(name, join(binDir, 'kube-scheduler'), schedulerArgs(layout, i), `https://127.0.0.1:${schedulerPorts[i] ?? 0}/healthz`, { insecure: true }));
+      }
     }
-    if (opts.scheduler !== false) {
-      await launch('kube-scheduler', join(binDir, 'kube-scheduler'), schedulerArgs(layout), `https://127.0.0.1:${schedulerPort}/healthz`, { insecure: true });
-    }
+    await settleAll(controllers);
 
     let stopped: Promise<void> | undefined;
     return {
       kubeconfigPath,
       server,
+      apiserverUrls,
       caPem: ca.certPem,
       stateDir,
       pki: { caCert: ca.certPath, caKey: ca.keyPath, serviceAccountKey, serviceAccountPub },

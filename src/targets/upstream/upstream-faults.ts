@@ -49,9 +49,9 @@ export class UpstreamFaults implements Faults {
     if (node !== undefined) return node;
     const reference = this.cluster.referenceControllers.get(instance);
     if (reference !== undefined) return reference;
-    const controlPlane = this.cluster.controlPlane.components.get(instance.replace(/-1$/, ''));
+    const controlPlane = this.cluster.controlPlane.components.get(instance);
     if (controlPlane !== undefined) return controlPlane;
-    const known = [...[...this.cluster.controlPlane.components.keys()].map((c) => `${c}-1`), ...this.cluster.referenceControllers.keys(), ...this.cluster.nodeProcesses.keys()];
+    const known = [...this.cluster.controlPlane.components.keys(), ...this.cluster.referenceControllers.keys(), ...this.cluster.nodeProcesses.keys()];
     throw new Error(`the upstream target has no component ${instance} (has: ${known.join(', ')})`);
   }
 }

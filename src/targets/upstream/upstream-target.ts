@@ -28,15 +28,14 @@ const WHY_NOT: Partial<Record<Capability, string>> = {
   'cloud-provider-faults': 'the local upstream control plane runs without a cloud provider',
   'etcd-cluster': 'the upstream target runs one etcd for its apiserver; etcd scenarios run on the etcd target',
   cri: 'the upstream target has no container runtime of its own; CRI scenarios run on the cri target',
-  'apiserver-replicas': 'the upstream target runs one kube-apiserver (no load balancer in front)',
-  'ha-control-plane': 'the upstream target runs one scheduler and one controller-manager',
-  'apiserver-failover': 'the upstream target runs one kube-apiserver (no load balancer in front)',
 };
 
 // S3.4 (apiserver-outage-recovery): kube-scheduler and kube-controller-manager exit by design
 // when they lose their Lease during the outage; the control plane restarts them with back-off,
 // as the kubelet restarts kubeadm's static Pods (upstream-control-plane.ts).
-const ROOT_ONLY: readonly Capability[] = ['apiserver-outage-recovery', 'nodes', 'cluster-network', 'kube-proxy', 'proxy-mode-iptables', 'static-pods', 'runtime-classes', 'faults', 'component-config'];
+// ha-control-plane: each upstream controller instance gets a hostname of its own (a UTS
+// namespace), which its Lease holder identity carries.
+const ROOT_ONLY: readonly Capability[] = ['apiserver-outage-recovery', 'ha-control-plane', 'apiserver-failover', 'nodes', 'cluster-network', 'kube-proxy', 'proxy-mode-iptables', 'static-pods', 'runtime-classes', 'faults', 'component-config'];
 
 /** Users the authentication scenarios act as; certificates are minted before they are asked for. */
 const USERS: ReadonlyArray<{ name: string; groups: string[] }> = [{ name: 'alice', groups: [] }, { name: 'bob', groups: ['kck-viewers'] }];
@@ -62,7 +61,7 @@ const UPSTREAM: UpstreamVariant = { name: 'upstream', controllers: 'upstream' };
 export function upstreamTarget(env: NodeJS.ProcessEnv = process.env, variant: UpstreamVariant = UPSTREAM): Target {
   const binDir = env['KCK_UPSTREAM_BIN'] ?? upstreamBinDir();
   const root = process.getuid?.() === 0;
-  const capabilities = new Set<Capability>(['kube-api', 'scheduler', 'controller-manager', 'no-cloud-provider', 'authn']);
+  const capabilities = new Set<Capability>(['kube-api', 'scheduler', 'controller-manager', 'no-cloud-provider', 'authn', 'apiserver-replicas']);
   if (root) for (const c of ROOT_ONLY) capabilities.add(c);
   if (which('kubectl', env['PATH']) !== undefined) capabilities.add('kubectl');
   return {
@@ -71,13 +70,18 @@ export function upstreamTarget(env: NodeJS.ProcessEnv = process.env, variant: Up
     capabilities,
     pending: new Map(),
     privateClusters: true,
-    unavailableReason: (c) => WHY_NOT[c] ?? (ROOT_ONLY.includes(c) ? 'the upstream target\'s nodes are network namespaces, which need root' : `the upstream target does not offer ${c}`),
+    unavailableReason: (c) => WHY_NOT[c] ?? (ROOT_ONLY.includes(c) ? 'the upstream target offers this as root only (its nodes are network namespaces, its controller instances get UTS namespaces, faults signal its processes)' : `the upstream target does not offer ${c}`),
     async start(needs: readonly Capability[] = []): Promise<StartedTarget> {
       const log = (line: string): void => { if (env['KCK_DEBUG']) process.stderr.write(`[upstream ${new Date().toISOString().slice(11, 23)}] ${line}\n`); };
       // Scenarios that need only the control plane get no nodes, as on the reference target.
       const nodeNeeds: readonly Capability[] = ['nodes', 'cluster-network', 'kube-proxy', 'proxy-mode-iptables', 'static-pods', 'runtime-classes', 'component-config'];
       const nodes = root && (needs.length === 0 || needs.some((c) => nodeNeeds.includes(c))) ? 3 : 0;
-      const cluster = await UpstreamCluster.start({ binDir, nodes, log, controllers: variant.controllers });
+      // As on the docker target: several instances only for the scenarios that need them.
+      const cluster = await UpstreamCluster.start({
+        binDir, nodes, log, controllers: variant.controllers,
+        apiservers: needs.includes('apiserver-replicas') ? 2 : 1,
+        controllerReplicas: needs.includes('ha-control-plane') ? 3 : 1,
+      });
       try {
         const credentials = new Map<string, Connection>();
         const admin = await connectionFromKubeconfig(cluster.adminKubeconfig);

@@ -1,8 +1,9 @@
 /**
  * Topology of the upstream target: the kit started every process, so it names each one with
  * its flags, as the reference topology does. The control plane runs on the host (instance
- * names '<component>-1', host 'control-plane'); node components run in their node's network
- * namespace ('<component>-<node>').
+ * names '<component>-<n>', host 'control-plane'; the load balancer in front of several
+ * apiservers is not a component); node components run in their node's network namespace
+ * ('<component>-<node>').
  */
 import type { KubeObject } from '../../ports/kube-api.ts';
 import type { ComponentInstance, ControlPlaneComponent, NodeComponent, NodeInfo, Topology } from '../../ports/topology.ts';
@@ -11,20 +12,17 @@ import type { UpstreamCluster } from './upstream-cluster.ts';
 
 const NODE: ReadonlyArray<[string, NodeComponent]> = [['kubelet', 'kubelet'], ['runtime', 'container-runtime'], ['kube-proxy', 'kube-proxy']];
 
-/** The control plane's process names (upstream-control-plane.ts) are the component names. */
-export function controlPlaneInstance(component: string): string {
-  return `${component}-1`;
-}
-
 export class UpstreamTopology implements Topology {
   constructor(private readonly cluster: UpstreamCluster) {}
 
   async controlPlane(): Promise<ComponentInstance[]> {
     const result: ComponentInstance[] = [];
-    for (const [name, c] of this.cluster.controlPlane.components) {
+    const { components, apiserverUrls } = this.cluster.controlPlane;
+    for (const [name, c] of components) {
       if (!c.running) continue;
-      const instance: ComponentInstance = { component: name as ControlPlaneComponent, name: controlPlaneInstance(name), host: 'control-plane', args: c.args };
-      if (name === 'kube-apiserver') instance.healthUrl = `${this.cluster.controlPlane.server}/livez`;
+      const instance: ComponentInstance = { component: name.replace(/-\d+$/, '') as ControlPlaneComponent, name, host: 'control-plane', args: c.args };
+      const url = apiserverUrls.get(name);
+      if (url !== undefined) instance.healthUrl = `${url}/livez`;
       result.push(instance);
     }
     for (const [name, c] of this.cluster.referenceControllers) {
